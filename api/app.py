@@ -1,0 +1,50 @@
+"""The FastAPI application: a thin HTTP layer over :class:`matching.service.Matcher`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from api import errors
+from api.routes import health, jobseekers, vacancies
+from matching.config import Settings, get_settings
+from matching.service import Matcher
+
+DESCRIPTION = """
+Matches job seekers and vacancies on ESCO occupations and skills, and explains every score.
+
+This service uses the ESCO classification of the European Commission.
+"""
+
+
+def create_app(settings: Settings | None = None, matcher: Matcher | None = None) -> FastAPI:
+    """Build the app. Pass ``matcher`` to serve an existing one (demo, tests); else it is built from settings."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = matcher is None
+        if owned:
+            from matching.bootstrap import build_matcher
+
+            app.state.matcher = build_matcher(settings or get_settings())
+            app.state.matcher.open()
+        else:
+            app.state.matcher = matcher
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.matcher.close()
+
+    app = FastAPI(title="skillbridge", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    if matcher is not None:
+        app.state.matcher = matcher
+    errors.install(app)
+    v1 = APIRouter(prefix="/api/v1")
+    v1.include_router(jobseekers.router)
+    v1.include_router(vacancies.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+    return app

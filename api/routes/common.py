@@ -1,0 +1,32 @@
+"""Query parameters and helpers shared by the entity routes."""
+
+from typing import Annotated
+
+from fastapi import HTTPException, Query
+
+from api.schemas import MatchList
+from matching.service import MatchPage
+
+OffsetQuery = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
+LimitQuery = Annotated[int, Query(ge=1, le=500, description="Page size")]
+KQuery = Annotated[int, Query(ge=1, le=200, description="Matches per page")]
+MatchOffsetQuery = Annotated[int, Query(ge=0, le=1000, description="Matches to skip (paging)")]
+
+
+def ensure_same_id(path_id: str, body_id: str) -> None:
+    if path_id != body_id:
+        raise HTTPException(
+            status_code=422,
+            detail=f"Invalid request: id: the body's id {body_id!r} differs from the id {path_id!r} in the path.",
+        )
+
+
+def match_list(page: MatchPage) -> MatchList:
+    return MatchList(
+        subject_id=page.subject_id,
+        items=page.items,
+        offset=page.offset,
+        k=page.k,
+        considered=page.considered,
+        has_more=page.has_more,
+    )

@@ -1,0 +1,172 @@
+"""The ``skillbridge`` command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from matching.config import Settings
+
+# Quiet third-party progress bars and hub look-ups: the model is local and our own bars say enough.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+app = typer.Typer(help="skillbridge: explained skills matching between job seekers and vacancies.", no_args_is_help=True)
+console = Console(stderr=True)
+
+EscoOption = Annotated[
+    Path | None, typer.Option("--esco", help="ESCO folder (official CSV layout). Default: SKILLBRIDGE_ESCO_PATH or the demo taxonomy.")
+]
+
+
+def _settings(**overrides: object) -> Settings:
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    esco: EscoOption = None,
+    jobseekers: Annotated[int, typer.Option(min=1, max=2_000_000, help="Synthetic job seekers.")] = 3000,
+    vacancies: Annotated[int, typer.Option(min=1, max=1_000_000, help="Synthetic vacancies.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 7,
+    data_dir: Annotated[Path, typer.Option(help="Where the demo database and indexes go.")] = Path("var/demo"),
+    serve: Annotated[bool, typer.Option(help="Serve the API after building (--no-serve to stop there).")] = True,
+) -> None:
+    """Generate a synthetic Leipzig data set, build the indexes and serve the API."""
+    from matching.bootstrap import build_matcher
+    from matching.esco import load_esco
+    from matching.synthetic import LeipzigGenerator
+
+    started = time.perf_counter()
+    settings = _settings(esco_path=esco, data_dir=data_dir, database_url=f"sqlite:///{(data_dir / 'demo.db').as_posix()}")
+    with console.status("Loading taxonomy…"):
+        taxonomy = load_esco(settings.esco_path)
+    console.print(
+        f"Taxonomy: {len(taxonomy.occupations)} occupations, {len(taxonomy.skills)} skills, "
+        f"languages {', '.join(taxonomy.languages)} ({settings.esco_path})"
+    )
+    with console.status("Generating synthetic Leipzig data…"):
+        dataset = LeipzigGenerator(taxonomy, seed=seed).generate(jobseekers, vacancies)
+    with console.status(f"Loading the embedding model ({settings.embedding_model})…"):
+        matcher = build_matcher(settings, taxonomy)
+    matcher.storage.clear()  # the demo always starts from its own fresh data set
+    with _progress() as bar:
+        task = bar.add_task("Storing and indexing", total=len(dataset.jobseekers) + len(dataset.vacancies))
+        state = {"base": 0, "last": 0}
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=state["base"] + done)
+            if done == total:
+                state["base"] += total
+
+        matcher.bulk_load(dataset.jobseekers, dataset.vacancies, progress=advance)
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"[green]Ready[/green] in {elapsed:.1f} s: {len(matcher.seekers.index)} job seekers and "
+        f"{len(matcher.vacancies.index)} vacancies indexed."
+    )
+    base = f"http://{host}:{port}"
+    vacancy_id, seeker_id = dataset.vacancies[0].id, dataset.jobseekers[0].id
+    print(
+        "\nTry:\n"
+        f"  curl -s '{base}/health'\n"
+        f"  curl -s '{base}/api/v1/vacancies/{vacancy_id}/candidates?k=5'\n"
+        f"  curl -s '{base}/api/v1/jobseekers/{seeker_id}/vacancies?k=5&offset=5'\n"
+        f"  curl -s '{base}/api/v1/jobseekers/{seeker_id}'\n"
+        f"  API docs: {base}/docs\n"
+    )
+    if serve:
+        _serve(matcher, host, port)
+    else:
+        matcher.close()
+
+
+def _serve(matcher, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from api.app import create_app
+
+    try:
+        uvicorn.run(create_app(matcher=matcher), host=host, port=port, log_level="info", access_log=False)
+    finally:
+        matcher.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    esco: EscoOption = None,
+) -> None:
+    """Serve the API on the configured database and taxonomy (see SKILLBRIDGE_* settings)."""
+    from matching.bootstrap import build_matcher
+
+    settings = _settings(esco_path=esco)
+    with console.status("Loading taxonomy, model and indexes…"):
+        matcher = build_matcher(settings)
+        outcome = matcher.open()
+    console.print(f"Indexes: {outcome}")
+    _serve(matcher, host, port)
+
+
+@app.command()
+def taxonomy(esco: EscoOption = None) -> None:
+    """Load an ESCO folder and print what it holds (checks the layout)."""
+    from matching.esco import load_esco
+
+    settings = _settings(esco_path=esco)
+    started = time.perf_counter()
+    loaded = load_esco(settings.esco_path)
+    stats = loaded.stats() | {"load_seconds": round(time.perf_counter() - started, 2)}
+    typer.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+
+
+@app.command("rebuild-index")
+def rebuild_index(esco: EscoOption = None) -> None:
+    """Rebuild both vector indexes from the database (the source of truth)."""
+    from matching.bootstrap import build_matcher
+
+    matcher = build_matcher(_settings(esco_path=esco))
+    with _progress() as bar:
+        task = bar.add_task("Rebuilding", total=None)
+        matcher.rebuild_indexes(lambda done, total: bar.update(task, completed=done, total=total))
+    console.print(f"Indexed {len(matcher.seekers.index)} job seekers and {len(matcher.vacancies.index)} vacancies.")
+    matcher.close()
+
+
+def main() -> None:  # pragma: no cover
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("faiss", "sentence_transformers", "httpx", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback for expected errors
+        from matching.errors import MatchingError
+
+        if isinstance(exc, MatchingError):
+            console.print(f"[red]error:[/red] {exc}")
+            sys.exit(2)
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

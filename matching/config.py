@@ -1,0 +1,47 @@
+"""Settings, read once from the environment (prefix ``SKILLBRIDGE_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from matching.embedding import DEFAULT_MODEL
+from matching.paths import DEMO_ESCO_DIR
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SKILLBRIDGE_", env_file=".env", extra="ignore")
+
+    esco_path: Path = Field(
+        default=DEMO_ESCO_DIR,
+        description="Folder with an ESCO download in the official CSV layout (default: the demo taxonomy).",
+    )
+    data_dir: Path = Field(default=Path("var"), description="Where indexes and the embedding cache live.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default a SQLite file in data_dir."
+    )
+    embedding_model: str = Field(
+        default=DEFAULT_MODEL, description="sentence-transformers model name or folder; 'hashing-<dim>' for tests."
+    )
+    language: str = Field(default="en", description="Language of concept labels used for embedding and output.")
+    max_k: int = Field(default=200, ge=1, le=1000)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'skillbridge.db').as_posix()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "indexes"
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        return self.data_dir / "embedding-cache.sqlite"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

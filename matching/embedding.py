@@ -69,8 +69,14 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(path, device=device)
         self._model_id = model
         self._batch_size = batch_size
-        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
-        self._dim = int(dim or self._model.get_sentence_embedding_dimension())
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        dim = get_dim()
+        if not isinstance(dim, int):
+            raise RuntimeError(f"Model {model!r} does not declare its embedding dimension.")
+        self._dim = dim
         self._lock = threading.Lock()  # torch modules are not safe to call from several threads at once
 
     @property
@@ -140,7 +146,9 @@ class CachedEmbedder:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+            )
         self.hits = 0
         self.misses = 0
 
@@ -167,7 +175,9 @@ class CachedEmbedder:
                 for start in range(0, len(wanted), 500):
                     chunk = wanted[start : start + 500]
                     marks = ",".join("?" * len(chunk))
-                    rows = self._db.execute(f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk)
+                    rows = self._db.execute(
+                        f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk
+                    )
                     for key, blob in rows:
                         vector = np.frombuffer(blob, dtype=np.float32)
                         if vector.shape == (self.dim,):

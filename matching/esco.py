@@ -31,7 +31,9 @@ def _read(path: Path, kind: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise TaxonomyError(f"Cannot parse {path}: {exc}. Expected UTF-8 CSV as in the ESCO download.") from exc
+        raise TaxonomyError(
+            f"Cannot parse {path}: {exc}. Expected UTF-8 CSV as in the ESCO download."
+        ) from exc
     missing = _REQUIRED_COLUMNS[kind] - set(frame.columns)
     if missing:
         raise TaxonomyError(
@@ -89,7 +91,9 @@ def load_esco(folder: str | Path) -> Taxonomy:
         )
     relations_path = _one_of(folder, "occupationSkillRelations")
     if relations_path is None:
-        raise TaxonomyError(f"{folder} has no occupationSkillRelations.csv or occupationSkillRelations_<lang>.csv.")
+        raise TaxonomyError(
+            f"{folder} has no occupationSkillRelations.csv or occupationSkillRelations_<lang>.csv."
+        )
 
     languages = tuple(sorted(occ_langs | skill_langs, key=lambda lang: (lang != "en", lang != "de", lang)))
     occupations = _concepts(files["occupations"], "occupations")
@@ -146,8 +150,12 @@ def _concepts(paths: dict[str, Path], kind: str) -> dict[str, Concept]:
         if "status" in frame.columns:
             frame = frame[frame["status"].isin(["released", ""])]
         cols = frame.columns
-        desc = frame["description"] if "description" in cols else pd.Series([""] * len(frame), index=frame.index)
-        for uri, pref, alt, text in zip(frame["conceptUri"], frame["preferredLabel"], frame["altLabels"], desc, strict=True):
+        desc = (
+            frame["description"] if "description" in cols else pd.Series([""] * len(frame), index=frame.index)
+        )
+        for uri, pref, alt, text in zip(
+            frame["conceptUri"], frame["preferredLabel"], frame["altLabels"], desc, strict=True
+        ):
             if pref:
                 labels[uri][lang] = pref.strip()
             alt_labels = _split(alt)

@@ -67,7 +67,7 @@ class VectorIndex:
         with self._lock:
             existing = [self._ids[e] for e in entity_ids if e in self._ids]
             if existing:
-                self._index.remove_ids(np.asarray(existing, dtype=np.int64))
+                self._index.remove_ids(np.asarray(existing, dtype=np.int64))  # type: ignore[arg-type]
             numeric = []
             for entity_id in entity_ids:
                 number = self._ids.get(entity_id)
@@ -85,12 +85,12 @@ class VectorIndex:
             for number in numbers:
                 del self._names[number]
             if numbers:
-                self._index.remove_ids(np.asarray(numbers, dtype=np.int64))
+                self._index.remove_ids(np.asarray(numbers, dtype=np.int64))  # type: ignore[arg-type]
             return len(numbers)
 
     def vector(self, entity_id: str) -> np.ndarray:
         with self._lock:
-            return self._index.reconstruct(self._ids[entity_id])
+            return np.asarray(self._index.reconstruct(self._ids[entity_id]), dtype=np.float32)
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Top-k (id, inner product) for one query, best first, ties broken by id; fewer if the index is small."""
@@ -142,8 +142,14 @@ class VectorIndex:
             raise VectorIndexError(f"Cannot load index {path}: {exc}. Rebuild it from the database.") from exc
         if meta.get("format") != _FORMAT or index.d != meta.get("dim"):
             raise VectorIndexError(f"Index {path} has format/dimension {meta} that this version cannot read.")
-        if not isinstance(index, faiss.IndexIDMap2) or index.ntotal != len(names) or len(names) != len(numbers):
-            raise VectorIndexError(f"Index {path} holds {index.ntotal} vectors but {len(names)} ids; rebuild it.")
+        if (
+            not isinstance(index, faiss.IndexIDMap2)
+            or index.ntotal != len(names)
+            or len(names) != len(numbers)
+        ):
+            raise VectorIndexError(
+                f"Index {path} holds {index.ntotal} vectors but {len(names)} ids; rebuild it."
+            )
         out = cls(int(meta["dim"]))
         out._index = index
         out._ids = dict(zip(names, numbers, strict=True))

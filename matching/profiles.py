@@ -91,7 +91,9 @@ class ProfileEncoder:
         for q in seeker.qualifications:
             occupations[q.occupation_uri] = occupations.get(q.occupation_uri, 0.0) + 2.0
         for e in seeker.experience:
-            occupations[e.occupation_uri] = occupations.get(e.occupation_uri, 0.0) + 1.0 + min(e.years, 10) / 5
+            occupations[e.occupation_uri] = (
+                occupations.get(e.occupation_uri, 0.0) + 1.0 + min(e.years, 10) / 5
+            )
         skills = [(uri, 1.0) for uri in seeker.skill_uris]
         return _Parts(list(occupations.items()), skills, seeker.skills_text or "")
 

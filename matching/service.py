@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
+
+import numpy as np
 
 from matching.embedding import Embedder
 from matching.errors import VectorIndexError
@@ -49,7 +51,10 @@ class MatchPage:
 class _Side(Generic[T]):
     """One kind of entity: its repository, its vector index and the lock that keeps both in step."""
 
-    def __init__(self, name: str, repo: Repository[T], encode: Callable[[list[T]], object], dim: int):
+    repo: Repository[T]
+    encode: Callable[[Sequence[T]], np.ndarray]
+
+    def __init__(self, name: str, repo: Repository[T], encode: Callable[[Sequence[T]], np.ndarray], dim: int):
         self.name = name
         self.repo = repo
         self.encode = encode
@@ -201,11 +206,13 @@ class Matcher:
         self, seekers: Iterable[JobSeeker], vacancies: Iterable[Vacancy], progress: Progress | None = None
     ) -> None:
         """Insert many validated entities in one transaction per side, then rebuild the indexes."""
-        seekers, vacancies = list(seekers), list(vacancies)
-        for item in (*seekers, *vacancies):
-            validate_concepts(item, self.taxonomy)
-        self.storage.jobseekers.create_many(seekers)
-        self.storage.vacancies.create_many(vacancies)
+        seeker_list, vacancy_list = list(seekers), list(vacancies)
+        for seeker in seeker_list:
+            validate_concepts(seeker, self.taxonomy)
+        for vacancy in vacancy_list:
+            validate_concepts(vacancy, self.taxonomy)
+        self.storage.jobseekers.create_many(seeker_list)
+        self.storage.vacancies.create_many(vacancy_list)
         self.rebuild_indexes(progress)
 
     # -- matching ----------------------------------------------------------------------------------
@@ -223,7 +230,9 @@ class Matcher:
             seeker = found.get(seeker_id)
             if seeker is None:  # deleted between search and fetch
                 continue
-            score, explanation = score_pair(seeker, vacancy, similarity, self.taxonomy, self.weights, self.language)
+            score, explanation = score_pair(
+                seeker, vacancy, similarity, self.taxonomy, self.weights, self.language
+            )
             scored.append((score, seeker_id, explanation))
         return self._page(vacancy.id, scored, k, offset, seeker_side=True)
 
@@ -240,7 +249,9 @@ class Matcher:
             vacancy = found.get(vacancy_id)
             if vacancy is None:
                 continue
-            score, explanation = score_pair(seeker, vacancy, similarity, self.taxonomy, self.weights, self.language)
+            score, explanation = score_pair(
+                seeker, vacancy, similarity, self.taxonomy, self.weights, self.language
+            )
             scored.append((score, vacancy_id, explanation))
         return self._page(seeker.id, scored, k, offset, seeker_side=False)
 
@@ -251,7 +262,13 @@ class Matcher:
         for rank, (score, other_id, explanation) in enumerate(scored[offset : offset + k], start=offset + 1):
             seeker_id, vacancy_id = (other_id, subject_id) if seeker_side else (subject_id, other_id)
             items.append(
-                Match(jobseeker_id=seeker_id, vacancy_id=vacancy_id, rank=rank, score=score, explanation=explanation)
+                Match(
+                    jobseeker_id=seeker_id,
+                    vacancy_id=vacancy_id,
+                    rank=rank,
+                    score=score,
+                    explanation=explanation,
+                )
             )
         return MatchPage(subject_id=subject_id, items=items, offset=offset, k=k, considered=len(scored))
 

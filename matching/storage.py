@@ -13,7 +13,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy import (
     JSON,
     DateTime,
@@ -61,7 +60,7 @@ class VacancyRow(_Document, Base):
     occupation_uri: Mapped[str] = mapped_column(String(255), index=True, nullable=False)
 
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", JobSeeker, Vacancy)
 
 
 def _digest(document: dict) -> str:
@@ -77,7 +76,7 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(conn, _record):  # type: ignore[no-untyped-def]
+        def _pragmas(conn, _record):
             cursor = conn.cursor()
             # WAL lets API readers proceed while a writer commits; foreign keys are off by default.
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -92,43 +91,43 @@ def create_db_engine(url: str) -> Engine:
 class Repository(Generic[M]):
     """CRUD for one kind of document. Every method runs in its own short transaction."""
 
-    def __init__(self, sessions: sessionmaker[Session], row_type: type, model: type[M], kind: str):
+    def __init__(self, sessions: sessionmaker[Session], row_type: type[_Document], model: type[M], kind: str):
         self._sessions = sessions
         self._row = row_type
-        self._model = model
+        self._model: type[M] = model
         self.kind = kind
 
-    def _row_for(self, item: M) -> dict:
+    def _row_for(self, item: M) -> dict[str, object]:
         document = item.model_dump(mode="json")
-        columns = {"document": document, "digest": _digest(document)}
+        columns: dict[str, object] = {"document": document, "digest": _digest(document)}
         if self._row is VacancyRow:
             columns["occupation_uri"] = document["occupation_uri"]
         return columns
 
     def create(self, item: M) -> M:
         with self._sessions.begin() as session:
-            if session.get(self._row, item.id) is not None:  # type: ignore[attr-defined]
-                raise AlreadyExistsError(self.kind, item.id)  # type: ignore[attr-defined]
-            session.add(self._row(id=item.id, **self._row_for(item)))  # type: ignore[attr-defined]
+            if session.get(self._row, item.id) is not None:
+                raise AlreadyExistsError(self.kind, item.id)
+            session.add(self._row(id=item.id, **self._row_for(item)))  # type: ignore[call-arg]
             try:
                 session.flush()
             except IntegrityError as exc:  # lost a race with a concurrent create
-                raise AlreadyExistsError(self.kind, item.id) from exc  # type: ignore[attr-defined]
+                raise AlreadyExistsError(self.kind, item.id) from exc
         return item
 
     def create_many(self, items: Sequence[M]) -> int:
         """Insert in one transaction: all rows or none."""
         with self._sessions.begin() as session:
             session.add_all(
-                [self._row(id=i.id, **self._row_for(i)) for i in items]  # type: ignore[attr-defined]
+                [self._row(id=i.id, **self._row_for(i)) for i in items]  # type: ignore[call-arg]
             )
         return len(items)
 
     def replace(self, item: M) -> M:
         with self._sessions.begin() as session:
-            row = session.get(self._row, item.id, with_for_update=True)  # type: ignore[attr-defined]
+            row = session.get(self._row, item.id, with_for_update=True)
             if row is None:
-                raise NotFoundError(self.kind, item.id)  # type: ignore[attr-defined]
+                raise NotFoundError(self.kind, item.id)
             for key, value in self._row_for(item).items():
                 setattr(row, key, value)
             row.version += 1
@@ -172,7 +171,9 @@ class Repository(Generic[M]):
         while True:
             with self._sessions() as session:
                 rows = list(
-                    session.scalars(select(self._row).where(self._row.id > last).order_by(self._row.id).limit(batch))
+                    session.scalars(
+                        select(self._row).where(self._row.id > last).order_by(self._row.id).limit(batch)
+                    )
                 )
             if not rows:
                 return

@@ -88,7 +88,21 @@ ISCO_WEIGHTS: dict[str, tuple[float, float]] = {
 }
 
 # Unit groups whose professions are regulated in Germany: recognition decides who may practise.
-REGULATED_ISCO = {"2211", "2212", "2221", "2222", "2261", "2262", "2264", "2341", "2330", "2342", "2635", "2611", "3213"}
+REGULATED_ISCO = {
+    "2211",
+    "2212",
+    "2221",
+    "2222",
+    "2261",
+    "2262",
+    "2264",
+    "2341",
+    "2330",
+    "2342",
+    "2635",
+    "2611",
+    "3213",
+}
 
 # Country of origin: weight, first languages, how work authorisation is usually obtained.
 ORIGINS: dict[str, tuple[float, tuple[str, ...], str]] = {
@@ -138,7 +152,17 @@ EMPLOYER_SUFFIX = ("GmbH", "gGmbH", "GmbH & Co. KG", "e.V.", "AG")
 EMPLOYER_NAMES = ("Auwald", "Elster", "Pleiße", "Parthe", "Messestadt", "Connewitzer", "Lindenauer", "Nordstern",
                   "Sachsen", "Mitteldeutsche", "Völkerschlacht", "Rosental", "Cospudener", "Gohliser")  # fmt: skip
 
-MIN_GERMAN_BY_MAJOR = {"1": "B2", "2": "C1", "3": "B2", "4": "B1", "5": "A2", "6": "A2", "7": "A2", "8": "A2", "9": "A1"}
+MIN_GERMAN_BY_MAJOR = {
+    "1": "B2",
+    "2": "C1",
+    "3": "B2",
+    "4": "B1",
+    "5": "A2",
+    "6": "A2",
+    "7": "A2",
+    "8": "A2",
+    "9": "A1",
+}
 HEALTH_AND_EDUCATION = ("22", "23", "2635", "32", "53")
 
 
@@ -241,23 +265,31 @@ class LeipzigGenerator:
                 **self._recognition(occupation),
             )
         ]
-        experience = [WorkExperience(occupation_uri=occupation, years=round(rng.uniform(0, 15), 1), country=country)]
+        experience = [
+            WorkExperience(occupation_uri=occupation, years=round(rng.uniform(0, 15), 1), country=country)
+        ]
         if rng.random() < 0.3:  # a helper job taken in Germany meanwhile
             side_job = self._pick_occupation(for_vacancy=True)
-            experience.append(WorkExperience(occupation_uri=side_job, years=round(rng.uniform(0.2, 3), 1), country="DE"))
+            experience.append(
+                WorkExperience(occupation_uri=side_job, years=round(rng.uniform(0.2, 3), 1), country="DE")
+            )
         essential = list(self.taxonomy.essential_skills(occupation))
         optional = list(self.taxonomy.optional_skills(occupation))
         skills = rng.sample(essential, k=int(len(essential) * rng.uniform(0.3, 0.9))) if essential else []
         skills += rng.sample(optional, k=min(len(optional), rng.randint(0, 4)))
         languages = [LanguageSkill(language=first_languages[0], level=CEFRLevel.C2)]
         for extra in first_languages[1:]:
-            languages.append(LanguageSkill(language=extra, level=rng.choice([CEFRLevel.B2, CEFRLevel.C1, CEFRLevel.C2])))
+            languages.append(
+                LanguageSkill(language=extra, level=rng.choice([CEFRLevel.B2, CEFRLevel.C1, CEFRLevel.C2]))
+            )
         german = rng.choices([lvl for lvl, _ in GERMAN_LEVELS], [w for _, w in GERMAN_LEVELS])[0]
         if german is not None:
             languages.append(LanguageSkill(language="de", level=german))
         if "en" not in first_languages and rng.random() < 0.5:
             languages.append(LanguageSkill(language="en", level=rng.choice(list(CEFRLevel)[:5])))
-        note_lang = rng.choice([lang for lang in (*first_languages, "de", "en") if lang in SKILL_NOTES] or ["de"])
+        note_lang = rng.choice(
+            [lang for lang in (*first_languages, "de", "en") if lang in SKILL_NOTES] or ["de"]
+        )
         notes = rng.sample(list(SKILL_NOTES[note_lang]), k=rng.randint(0, 2))
         working_time = rng.choices(list(WorkingTime), [55, 20, 25])[0]
         return JobSeeker(
@@ -287,7 +319,7 @@ class LeipzigGenerator:
         stem = rng.choice(EMPLOYER_STEMS.get(major, ("Betrieb",)))
         employer = f"{stem} {rng.choice(EMPLOYER_NAMES)} {rng.choice(EMPLOYER_SUFFIX)}"
         title_label = concept.label("de")
-        level = MIN_GERMAN_BY_MAJOR.get(major, "B1")
+        level: str | None = MIN_GERMAN_BY_MAJOR.get(major, "B1")
         if major in "789" and rng.random() < 0.3:
             level = "A1"
         if concept.isco_code.startswith(("2512", "2513", "2522")) and rng.random() < 0.5:

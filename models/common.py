@@ -16,9 +16,7 @@ _ESCO_URI = re.compile(r"^https?://\S+$")
 def _check_concept_uri(value: str) -> str:
     value = value.strip()
     if not _ESCO_URI.match(value):
-        raise ValueError(
-            f"must be a concept URI such as 'http://data.europa.eu/esco/skill/…'; got {value!r}"
-        )
+        raise ValueError(f"must be a concept URI such as 'http://data.europa.eu/esco/skill/…'; got {value!r}")
     return value
 
 

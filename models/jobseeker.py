@@ -46,7 +46,9 @@ class WorkAuthorisationStatus(StrEnum):
 
 class Qualification(StrictModel):
     occupation_uri: ConceptUri = Field(description="ESCO occupation the qualification prepares for.")
-    title: str | None = Field(default=None, max_length=200, description="Title as written on the certificate.")
+    title: str | None = Field(
+        default=None, max_length=200, description="Title as written on the certificate."
+    )
     country: str = Field(
         pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country where it was obtained, e.g. UA."
     )

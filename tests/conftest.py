@@ -46,7 +46,7 @@ def _postgres_available() -> bool:
             conn.execute(text("SELECT 1"))
         engine.dispose()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception:
         return False
 
 

@@ -8,7 +8,9 @@ from models import JobSeeker, Vacancy
 from tests import mini_esco as m
 
 
-def seeker(id: str = "js-1", occupation: str = m.NURSE, skills: list[str] | None = None, **extra: Any) -> JobSeeker:
+def seeker(
+    id: str = "js-1", occupation: str = m.NURSE, skills: list[str] | None = None, **extra: Any
+) -> JobSeeker:
     data: dict[str, Any] = {
         "id": id,
         "qualifications": [{"occupation_uri": occupation, "country": "UA", "recognition": "not_required"}],

@@ -36,16 +36,61 @@ TEAMWORK = SKILL + "teamwork"
 
 OCCUPATIONS = [
     # uri, isco, code, en, de, uk, alt-en
-    (NURSE, "2221", "2221.1", "nurse", "Pflegefachmann/Pflegefachfrau", "медична сестра", ["registered nurse", "general nurse"]),
-    (SPECIALIST_NURSE, "2221", "2221.2", "specialist nurse", "Fachpfleger/Fachpflegerin", "спеціалізована медсестра", []),
-    (NURSING_ASSISTANT, "5321", "5321.1", "nursing assistant", "Pflegehelfer/Pflegehelferin", "помічник медсестри", ["care helper"]),
-    (FORKLIFT, "8344", "8344.1", "forklift operator", "Staplerfahrer/Staplerfahrerin", "водій навантажувача", []),
-    (WAREHOUSE, "9333", "9333.1", "warehouse worker", "Lagerhelfer/Lagerhelferin", "працівник складу", ["stock handler"]),
+    (
+        NURSE,
+        "2221",
+        "2221.1",
+        "nurse",
+        "Pflegefachmann/Pflegefachfrau",
+        "медична сестра",
+        ["registered nurse", "general nurse"],
+    ),
+    (
+        SPECIALIST_NURSE,
+        "2221",
+        "2221.2",
+        "specialist nurse",
+        "Fachpfleger/Fachpflegerin",
+        "спеціалізована медсестра",
+        [],
+    ),
+    (
+        NURSING_ASSISTANT,
+        "5321",
+        "5321.1",
+        "nursing assistant",
+        "Pflegehelfer/Pflegehelferin",
+        "помічник медсестри",
+        ["care helper"],
+    ),
+    (
+        FORKLIFT,
+        "8344",
+        "8344.1",
+        "forklift operator",
+        "Staplerfahrer/Staplerfahrerin",
+        "водій навантажувача",
+        [],
+    ),
+    (
+        WAREHOUSE,
+        "9333",
+        "9333.1",
+        "warehouse worker",
+        "Lagerhelfer/Lagerhelferin",
+        "працівник складу",
+        ["stock handler"],
+    ),
     (ELECTRICIAN, "7411", "7411.1", "electrician", "Elektriker/Elektrikerin", "електрик", []),
 ]
 SKILLS = [
     (MEDICATION, "administer medication", "Medikamente verabreichen", "вводити ліки"),
-    (HYGIENE, "assist with personal hygiene", "bei der Körperpflege helfen", "допомагати з особистою гігієною"),
+    (
+        HYGIENE,
+        "assist with personal hygiene",
+        "bei der Körperpflege helfen",
+        "допомагати з особистою гігієною",
+    ),
     (VITALS, "monitor vital signs", "Vitalzeichen überwachen", "стежити за життєвими показниками"),
     (CARE_PLAN, "plan nursing care", "Pflege planen", "планувати догляд"),
     (DOCUMENTATION, "document care", "Pflege dokumentieren", "документувати догляд"),
@@ -139,6 +184,17 @@ def write_mini_esco(folder: Path) -> Path:
                 "broaderUri": ISCO + c[:-1]} for c in ISCO_GROUPS if len(c) > 1]  # fmt: skip
     for uri, isco, *_ in OCCUPATIONS:
         parent = NURSE if uri == SPECIALIST_NURSE else ISCO + isco
-        broader.append({"conceptType": "Occupation", "conceptUri": uri, "broaderType": "Occupation", "broaderUri": parent})
-    _write(folder / "broaderRelationsOccPillar_en.csv", ["conceptType", "conceptUri", "broaderType", "broaderUri"], broader)
+        broader.append(
+            {
+                "conceptType": "Occupation",
+                "conceptUri": uri,
+                "broaderType": "Occupation",
+                "broaderUri": parent,
+            }
+        )
+    _write(
+        folder / "broaderRelationsOccPillar_en.csv",
+        ["conceptType", "conceptUri", "broaderType", "broaderUri"],
+        broader,
+    )
     return folder

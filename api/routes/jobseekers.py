@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
@@ -10,7 +10,9 @@ from models.common import ID_PATTERN
 
 router = APIRouter(prefix="/jobseekers", tags=["job seekers"])
 SeekerId = Annotated[str, Path(pattern=ID_PATTERN, description="Pseudonymous job seeker id")]
-NOT_FOUND = {404: {"model": ErrorBody, "description": "No job seeker with this id"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No job seeker with this id"}
+}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses={409: {"model": ErrorBody}})

@@ -1,0 +1,122 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matching.errors import AlreadyExistsError, NotFoundError, UnknownConceptError
+from matching.index import VectorIndex
+from matching.service import Matcher
+from tests import mini_esco as m
+from tests.factories import seeker, vacancy
+
+NURSE_SKILLS = [m.MEDICATION, m.HYGIENE, m.VITALS, m.CARE_PLAN, m.DOCUMENTATION]
+
+
+@pytest.fixture
+def populated(matcher: Matcher) -> Matcher:
+    matcher.create_jobseeker(seeker("nurse-full", m.NURSE, [*NURSE_SKILLS, m.TEAMWORK]))
+    matcher.create_jobseeker(seeker("nurse-some", m.NURSE, [m.MEDICATION]))
+    matcher.create_jobseeker(seeker("assistant", m.NURSING_ASSISTANT))
+    matcher.create_jobseeker(seeker("forklift", m.FORKLIFT, [m.FORKLIFT_DRIVING, m.LOADING]))
+    matcher.create_jobseeker(seeker("electrician", m.ELECTRICIAN, [m.WIRING, m.SAFETY]))
+    matcher.create_vacancy(vacancy("vac-nurse", m.NURSE))
+    matcher.create_vacancy(vacancy("vac-forklift", m.FORKLIFT, title="Staplerfahrer (m/w/d)"))
+    matcher.create_vacancy(vacancy("vac-electric", m.ELECTRICIAN, title="Elektriker (m/w/d)"))
+    return matcher
+
+
+def test_candidates_are_ranked_by_score_with_the_best_nurse_first(populated: Matcher):
+    page = populated.candidates_for_vacancy("vac-nurse", k=5)
+    ids = [match.jobseeker_id for match in page.items]
+    assert ids[:2] == ["nurse-full", "nurse-some"]
+    assert ids.index("assistant") < ids.index("forklift")
+    scores = [match.score for match in page.items]
+    assert scores == sorted(scores, reverse=True)
+    assert [match.rank for match in page.items] == [1, 2, 3, 4, 5]
+
+
+def test_vacancies_for_a_forklift_driver_put_the_forklift_job_first(populated: Matcher):
+    page = populated.vacancies_for_jobseeker("forklift", k=3)
+    assert page.items[0].vacancy_id == "vac-forklift"
+    assert page.items[0].jobseeker_id == "forklift"
+
+
+def test_pages_continue_without_overlap(populated: Matcher):
+    whole = [x.jobseeker_id for x in populated.candidates_for_vacancy("vac-nurse", k=5).items]
+    first = populated.candidates_for_vacancy("vac-nurse", k=2, offset=0)
+    second = populated.candidates_for_vacancy("vac-nurse", k=2, offset=2)
+    assert [x.jobseeker_id for x in first.items + second.items] == whole[:4]
+    assert [x.rank for x in second.items] == [3, 4]
+    assert first.has_more and second.has_more
+    last = populated.candidates_for_vacancy("vac-nurse", k=2, offset=4)
+    assert len(last.items) == 1 and not last.has_more
+
+
+def test_deleted_and_replaced_entities_change_results(populated: Matcher):
+    populated.delete_jobseeker("nurse-full")
+    ids = [x.jobseeker_id for x in populated.candidates_for_vacancy("vac-nurse", k=5).items]
+    assert "nurse-full" not in ids and ids[0] == "nurse-some"
+    populated.replace_jobseeker(seeker("forklift", m.NURSE, NURSE_SKILLS))
+    assert populated.candidates_for_vacancy("vac-nurse", k=1).items[0].jobseeker_id == "forklift"
+    with pytest.raises(NotFoundError, match="No job seeker with id 'nurse-full'"):
+        populated.delete_jobseeker("nurse-full")
+
+
+def test_unknown_concepts_store_nothing(matcher: Matcher):
+    bad = seeker("x", m.NURSE, [m.SKILL + "does-not-exist"])
+    with pytest.raises(UnknownConceptError, match=r"skill_uris\[0\]"):
+        matcher.create_jobseeker(bad)
+    with pytest.raises(NotFoundError):
+        matcher.get_jobseeker("x")
+    assert "x" not in matcher.seekers.index
+
+
+def test_duplicate_create_keeps_the_original(populated: Matcher):
+    with pytest.raises(AlreadyExistsError):
+        populated.create_jobseeker(seeker("forklift", m.ELECTRICIAN))
+    assert populated.get_jobseeker("forklift").qualifications[0].occupation_uri == m.FORKLIFT
+
+
+def test_restart_loads_a_matching_index_and_rebuilds_a_stale_one(populated: Matcher, tmp_path: Path):
+    populated.save_indexes()
+    again = Matcher(populated.taxonomy, populated.encoder.embedder, populated.storage, populated.index_dir)
+    assert again.open() == {"jobseekers": "loaded", "vacancies": "loaded"}
+    assert sorted(again.seekers.index.ids()) == sorted(populated.seekers.index.ids())
+
+    # A write the saved index never saw (e.g. a crash before saving) must trigger a rebuild.
+    populated.storage.jobseekers.delete("electrician")
+    third = Matcher(populated.taxonomy, populated.encoder.embedder, populated.storage, populated.index_dir)
+    assert third.open()["jobseekers"] == "rebuilt"
+    assert "electrician" not in third.seekers.index
+
+
+def test_corrupt_index_file_is_rebuilt_from_the_database(populated: Matcher):
+    populated.save_indexes()
+    path = populated.index_dir / "jobseekers.npz"
+    path.write_bytes(path.read_bytes()[:100])
+    again = Matcher(populated.taxonomy, populated.encoder.embedder, populated.storage, populated.index_dir)
+    assert again.open()["jobseekers"] == "rebuilt"
+    assert len(again.seekers.index) == 5
+
+
+def test_index_vectors_equal_fresh_encodings(populated: Matcher):
+    stored = populated.seekers.index.vector("assistant")
+    fresh = populated.encoder.encode_seekers([populated.get_jobseeker("assistant")])[0]
+    np.testing.assert_allclose(stored, fresh, atol=1e-6)
+    assert isinstance(populated.seekers.index, VectorIndex)
+
+
+def test_bulk_load_is_all_or_nothing(matcher: Matcher):
+    good = seeker("a", m.NURSE)
+    bad = seeker("b", m.NURSE, [m.SKILL + "unknown"])
+    with pytest.raises(UnknownConceptError):
+        matcher.bulk_load([good, bad], [])
+    assert matcher.storage.jobseekers.count() == 0
+    matcher.bulk_load([good], [vacancy()])
+    assert len(matcher.seekers.index) == 1 and len(matcher.vacancies.index) == 1
+
+
+def test_health_reports_counts(populated: Matcher):
+    health = populated.health()
+    assert health["status"] == "ok"
+    assert (health["jobseekers_indexed"], health["vacancies_indexed"]) == (5, 3)

@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from matching.errors import AlreadyExistsError, NotFoundError, UnknownConceptError
+from matching.errors import AlreadyExistsError, IdMismatchError, NotFoundError, UnknownConceptError
 
 
 def _field(loc: tuple) -> str:
@@ -38,6 +38,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AlreadyExistsError)
     async def _conflict(_: Request, exc: AlreadyExistsError) -> JSONResponse:
         return JSONResponse(status_code=409, content={"detail": str(exc), "errors": []})
+
+    @app.exception_handler(IdMismatchError)
+    async def _id_mismatch(_: Request, exc: IdMismatchError) -> JSONResponse:
+        message = str(exc)
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": f"Invalid request: id: {message}",
+                "errors": [{"field": "id", "message": message}],
+            },
+        )
 
     @app.exception_handler(UnknownConceptError)
     async def _unknown_concept(_: Request, exc: UnknownConceptError) -> JSONResponse:

@@ -40,3 +40,11 @@ class AlreadyExistsError(MatchingError, ValueError):
 
 class VectorIndexError(MatchingError, ValueError):
     """Wrong vectors handed to an index (dtype, dimension) or a corrupt index file."""
+
+
+class IdMismatchError(MatchingError, ValueError):
+    """The id in a request body differs from the id in its path."""
+
+    def __init__(self, path_id: str, body_id: str):
+        super().__init__(f"The body's id {body_id!r} differs from the id {path_id!r} in the path.")
+        self.field = "id"

@@ -100,16 +100,24 @@ class VectorIndex:
         if array.shape[0] != 1:
             raise VectorIndexError(f"search takes one query vector; got {array.shape[0]}.")
         with self._lock:
-            if not self._ids:
+            n = len(self._ids)
+            if n == 0:
                 return []
-            scores, numbers = self._index.search(array, min(k, len(self._ids)))
-            hits = [
-                (self._names[int(n)], float(s))
-                for s, n in zip(scores[0], numbers[0], strict=True)
-                if n != -1 and int(n) in self._names
-            ]
+            # FAISS breaks ties by insertion order; to break them by id, widen the search until the
+            # k-th score is strictly above the last one retrieved (or everything was retrieved).
+            fetch = min(n, k + 16)
+            while True:
+                scores, numbers = self._index.search(array, fetch)
+                hits = [
+                    (self._names[int(num)], float(score))
+                    for score, num in zip(scores[0], numbers[0], strict=True)
+                    if num != -1 and int(num) in self._names
+                ]
+                if fetch >= n or len(hits) <= k or hits[k - 1][1] > hits[-1][1]:
+                    break
+                fetch = min(n, fetch * 4)
         hits.sort(key=lambda hit: (-hit[1], hit[0]))
-        return hits
+        return hits[:k]
 
     # -- persistence -----------------------------------------------------------------------------
 
@@ -138,7 +146,7 @@ class VectorIndex:
                 index = faiss.deserialize_index(np.ascontiguousarray(data["index"]))
                 names = [str(n) for n in data["names"]]
                 numbers = [int(n) for n in data["numbers"]]
-        except (OSError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile) as exc:
+        except (OSError, EOFError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile) as exc:
             raise VectorIndexError(f"Cannot load index {path}: {exc}. Rebuild it from the database.") from exc
         if meta.get("format") != _FORMAT or index.d != meta.get("dim"):
             raise VectorIndexError(f"Index {path} has format/dimension {meta} that this version cannot read.")

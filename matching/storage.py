@@ -117,10 +117,22 @@ class Repository(Generic[M]):
 
     def create_many(self, items: Sequence[M]) -> int:
         """Insert in one transaction: all rows or none."""
+        ids = [i.id for i in items]
+        if len(set(ids)) != len(ids):
+            duplicate = next(i for i in ids if ids.count(i) > 1)
+            raise AlreadyExistsError(self.kind, duplicate)
         with self._sessions.begin() as session:
+            for start in range(0, len(ids), 500):
+                clash = session.scalar(select(self._row.id).where(self._row.id.in_(ids[start : start + 500])))
+                if clash is not None:
+                    raise AlreadyExistsError(self.kind, clash)
             session.add_all(
                 [self._row(id=i.id, **self._row_for(i)) for i in items]  # type: ignore[call-arg]
             )
+            try:
+                session.flush()
+            except IntegrityError as exc:  # a concurrent writer inserted one of the ids meanwhile
+                raise AlreadyExistsError(self.kind, "(one of the batch)") from exc
         return len(items)
 
     def replace(self, item: M) -> M:

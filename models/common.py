@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from functools import total_ordering
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -37,7 +36,6 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=False)
 
 
-@total_ordering
 class CEFRLevel(StrEnum):
     """Common European Framework of Reference levels, ordered A1 < … < C2."""
 
@@ -52,10 +50,25 @@ class CEFRLevel(StrEnum):
     def rank(self) -> int:
         return _CEFR_ORDER.index(self)
 
+    # str already defines the comparisons, so all four are overridden: levels compare by rank, never
+    # alphabetically, and comparing with a plain string is an error rather than a silent string compare.
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, CEFRLevel):
-            return NotImplemented
-        return self.rank < other.rank
+        return self.rank < _rank(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.rank <= _rank(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.rank > _rank(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.rank >= _rank(other)
+
+
+def _rank(other: object) -> int:
+    if not isinstance(other, CEFRLevel):
+        raise TypeError(f"A CEFR level compares only with another CEFRLevel, not {type(other).__name__}.")
+    return other.rank
 
 
 _CEFR_ORDER = list(CEFRLevel)

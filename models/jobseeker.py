@@ -95,6 +95,27 @@ class WorkAuthorisation(StrictModel):
     valid_until: dt.date | None = None
 
 
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    DIVERSE = "diverse"
+    UNDISCLOSED = "undisclosed"
+
+
+class ProtectedAttributes(StrictModel):
+    """Characteristics protected by the AGG (§ 1), kept only to audit fairness.
+
+    Matching, ranking and explanations never read them; a test proves that changing them changes nothing.
+    """
+
+    nationality: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    gender: Gender | None = None
+    birth_year: int | None = Field(default=None, ge=1900, le=2100)
+    religion: str | None = Field(default=None, max_length=60)
+    disability: bool | None = None
+    ethnic_origin: str | None = Field(default=None, max_length=60)
+
+
 class JobSeeker(StrictModel):
     id: EntityId
     qualifications: list[Qualification] = Field(default_factory=list, max_length=20)
@@ -110,6 +131,9 @@ class JobSeeker(StrictModel):
     working_time: WorkingTime = WorkingTime.ANY
     hours_per_week: float | None = Field(default=None, gt=0, le=60)
     work_authorisation: WorkAuthorisation = Field(default_factory=WorkAuthorisation)
+    protected: ProtectedAttributes | None = Field(
+        default=None, description="Audit only (fairness monitoring); never used for matching."
+    )
 
     @field_validator("skill_uris")
     @classmethod

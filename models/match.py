@@ -2,7 +2,42 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, Field
+
+
+class Eligibility(StrEnum):
+    ELIGIBLE = "eligible"
+    BRIDGE = "bridge"  # an open role related to a profession whose recognition is still under way
+    BLOCKED = "blocked"  # a hard rule forbids the job for now; see reasons and next steps
+
+
+class Severity(StrEnum):
+    BLOCKING = "blocking"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Text(BaseModel):
+    """The same message in German, English and Ukrainian."""
+
+    de: str
+    en: str
+    uk: str
+
+
+class Reason(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. 'recognition_pending'.")
+    severity: Severity
+    text: Text
+
+
+class NextStep(BaseModel):
+    code: str
+    text: Text
+    authority: str | None = None
+    url: str | None = None
 
 
 class SkillEvidence(BaseModel):
@@ -36,5 +71,9 @@ class Match(BaseModel):
     jobseeker_id: str
     vacancy_id: str
     rank: int
-    score: float = Field(ge=0, le=1)
+    score: float = Field(ge=0, le=1, description="For blocked pairs: the score the pair would have.")
+    eligibility: Eligibility = Eligibility.ELIGIBLE
+    reasons: list[Reason] = Field(default_factory=list)
+    next_steps: list[NextStep] = Field(default_factory=list)
+    distance_km: float | None = None
     explanation: MatchExplanation

@@ -27,6 +27,12 @@ class Vacancy(StrictModel):
     hours_per_week: float | None = Field(default=None, gt=0, le=60)
     start_date: dt.date | None = None
     positions: int = Field(default=1, ge=1, le=1000)
+    recognition_support: bool = Field(
+        default=False,
+        description="The employer offers a placement during recognition (adaptation course, preparation for "
+        "the knowledge test, Anerkennungspartnerschaft § 16d AufenthG): people with pending or partial "
+        "recognition are shown as bridge candidates instead of blocked.",
+    )
 
     @field_validator("essential_skill_uris", "optional_skill_uris")
     @classmethod

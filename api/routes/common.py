@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import HTTPException, Query
+from fastapi import Query
 
 from api.schemas import MatchList
+from matching.errors import IdMismatchError
 from matching.service import MatchPage
 
 OffsetQuery = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
@@ -15,10 +16,7 @@ MatchOffsetQuery = Annotated[int, Query(ge=0, le=1000, description="Matches to s
 
 def ensure_same_id(path_id: str, body_id: str) -> None:
     if path_id != body_id:
-        raise HTTPException(
-            status_code=422,
-            detail=f"Invalid request: id: the body's id {body_id!r} differs from the id {path_id!r} in the path.",
-        )
+        raise IdMismatchError(path_id, body_id)
 
 
 def match_list(page: MatchPage) -> MatchList:

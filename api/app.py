@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api import errors
-from api.routes import health, jobseekers, vacancies
+from api.routes import health, jobseekers, vacancies, whatif
 from matching.config import Settings, get_settings
 from matching.service import Matcher
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
     v1 = APIRouter(prefix="/api/v1")
     v1.include_router(jobseekers.router)
     v1.include_router(vacancies.router)
+    v1.include_router(whatif.router)
     app.include_router(v1)
     app.include_router(health.router)
     return app

@@ -28,11 +28,22 @@ class VacancyPage(Page[Vacancy]):
 
 class MatchList(BaseModel):
     subject_id: str = Field(description="The vacancy (candidates) or job seeker (vacancies) matched.")
-    items: list[Match]
+    items: list[Match] = Field(description="Eligible and bridge matches, best first.")
     offset: int
     k: int
-    considered: int = Field(description="How many candidates were retrieved and scored.")
+    considered: int = Field(description="How many pairs were retrieved and assessed.")
+    eligible_total: int = Field(description="Eligible and bridge matches among them (for paging).")
     has_more: bool
+    blocked: list[Match] = Field(
+        description="Best pairs that a hard rule blocks (recognition, work authorisation), with what is "
+        "missing and the next steps; on the first page only."
+    )
+    blocked_total: int
+
+
+class WhatIfRequest(BaseModel):
+    jobseeker: JobSeeker
+    vacancy: Vacancy
 
 
 class ErrorDetail(BaseModel):

@@ -1,32 +1,48 @@
 """Scores a (job seeker, vacancy) pair and explains the score factor by factor.
 
-All weights live in :class:`ScoringWeights`; a score is the weighted mean of factors in [0, 1].
+All weights live in :class:`ScoringWeights`; the score is the weighted mean of factors in [0, 1].
+Hard rules (work authorisation, recognition) are not weights: they decide eligibility in
+:mod:`matching.eligibility`, and blocked pairs keep the score they would have for the advisor's view.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from matching.eligibility import Assessment
 from matching.profiles import seeker_skills, vacancy_requirements
 from matching.taxonomy import Taxonomy
 from models import FactorContribution, JobSeeker, MatchExplanation, SkillEvidence, Vacancy
 
+# A bridge job counts as this close to the person's own occupation, whatever ISCO says:
+# a Ukrainian nurse working as a nursing assistant is in her field.
+BRIDGE_PROXIMITY = 0.8
+
 
 @dataclass(frozen=True, slots=True)
 class ScoringWeights:
-    """Relative importance of each factor. They need not sum to 1: the score divides by the total.
+    """Relative importance of each factor; the score divides by the total of the factors that apply.
 
     - ``essential_skills``: share of the vacancy's essential skills the person has.
     - ``optional_skills``: share of its optional skills (skipped when the vacancy lists none).
-    - ``occupation``: closeness of the person's trained or practised occupations to the vacancy's,
-      1 for the same occupation, less along the ESCO/ISCO hierarchy.
+    - ``occupation``: closeness of the person's trained or practised occupations to the vacancy's:
+      1 same occupation, 0.9 its broader/narrower ESCO occupation, less along the ISCO tree,
+      at least 0.8 for a bridge job.
     - ``semantic``: cosine similarity of the profile vectors, which also catches free text.
+    - ``german``: 1 when the German level meets the vacancy's minimum, −0.35 per CEFR level missing.
+    - ``commute``: 1 next door, 0.5 at the person's maximum, 0 at twice the maximum.
+    - ``working_time``: full/part time and hours as wanted.
+    - ``availability``: 1 when available by the start date, 0 when 90 days late.
     """
 
-    essential_skills: float = 0.35
-    optional_skills: float = 0.10
-    occupation: float = 0.25
-    semantic: float = 0.30
+    essential_skills: float = 0.30
+    optional_skills: float = 0.08
+    occupation: float = 0.20
+    semantic: float = 0.22
+    german: float = 0.10
+    commute: float = 0.05
+    working_time: float = 0.03
+    availability: float = 0.02
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -35,7 +51,9 @@ class ScoringWeights:
 DEFAULT_WEIGHTS = ScoringWeights()
 
 
-def _evidence(uris: list[str], taxonomy: Taxonomy, language: str, sources: dict[str, str] | None = None):
+def _evidence(
+    uris: list[str], taxonomy: Taxonomy, language: str, sources: dict[str, str] | None = None
+) -> list[SkillEvidence]:
     return [
         SkillEvidence(uri=u, label=taxonomy.label(u, language), source=(sources or {}).get(u)) for u in uris
     ]
@@ -48,6 +66,7 @@ def score_pair(
     taxonomy: Taxonomy,
     weights: ScoringWeights = DEFAULT_WEIGHTS,
     language: str = "en",
+    assessment: Assessment | None = None,
 ) -> tuple[float, MatchExplanation]:
     has = seeker_skills(seeker, taxonomy)
     essential, optional = vacancy_requirements(vacancy, taxonomy)
@@ -60,6 +79,8 @@ def score_pair(
         (taxonomy.occupation_proximity(o, vacancy.occupation_uri) for o in seeker.occupation_uris()),
         default=0.0,
     )
+    if assessment is not None and assessment.bridge:
+        proximity = max(proximity, BRIDGE_PROXIMITY)
     semantic = min(1.0, max(0.0, semantic_similarity))
     values: dict[str, float | None] = {
         "essential_skills": len(matched_e) / len(essential) if essential else 1.0,
@@ -67,8 +88,10 @@ def score_pair(
         "occupation": proximity,
         "semantic": semantic,
     }
+    if assessment is not None:
+        values.update(assessment.factors)
     weight_of = weights.as_dict()
-    active = {name: v for name, v in values.items() if v is not None and weight_of[name] > 0}
+    active = {name: v for name, v in values.items() if v is not None and weight_of.get(name, 0) > 0}
     total_weight = sum(weight_of[name] for name in active) or 1.0
     factors = [
         FactorContribution(
@@ -82,8 +105,8 @@ def score_pair(
     score = round(min(1.0, sum(weight_of[n] / total_weight * v for n, v in active.items())), 4)
 
     summary = (
-        f"Has {len(matched_e)} of {len(essential)} essential and {len(matched_o)} of {len(optional)} optional "
-        f"skills; occupation closeness {proximity:.2f}; profile similarity {semantic:.2f}."
+        f"Has {len(matched_e)} of {len(essential)} essential and {len(matched_o)} of {len(optional)} "
+        f"optional skills; occupation closeness {proximity:.2f}; profile similarity {semantic:.2f}."
     )
     explanation = MatchExplanation(
         semantic_similarity=round(semantic_similarity, 4),

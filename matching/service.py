@@ -7,6 +7,7 @@ matches the database is rebuilt, so a crash can never leave matching on stale da
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -17,14 +18,17 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from matching.eligibility import EligibilityRules
 from matching.embedding import Embedder
 from matching.errors import VectorIndexError
+from matching.geo import Gazetteer
 from matching.index import VectorIndex
 from matching.profiles import ProfileEncoder, validate_concepts
+from matching.regulation import RegulationTable
 from matching.scoring import DEFAULT_WEIGHTS, ScoringWeights, score_pair
 from matching.storage import Repository, Storage
 from matching.taxonomy import Taxonomy
-from models import JobSeeker, Match, Vacancy
+from models import Eligibility, JobSeeker, Match, Vacancy
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +42,17 @@ OVERFETCH_FACTOR = 5
 @dataclass(frozen=True, slots=True)
 class MatchPage:
     subject_id: str
-    items: list[Match]
+    items: list[Match]  # eligible and bridge matches, ranked
     offset: int
     k: int
-    considered: int  # candidates retrieved and scored for this request
+    considered: int  # pairs retrieved and assessed for this request
+    eligible_total: int
+    blocked: list[Match]  # best blocked pairs with what is missing (first page only)
+    blocked_total: int
 
     @property
     def has_more(self) -> bool:
-        return self.offset + len(self.items) < self.considered
+        return self.offset + len(self.items) < self.eligible_total
 
 
 class _Side(Generic[T]):
@@ -71,8 +78,12 @@ class Matcher:
         index_dir: Path | None = None,
         weights: ScoringWeights = DEFAULT_WEIGHTS,
         language: str = "en",
+        rules: EligibilityRules | None = None,
+        today: dt.date | None = None,
     ):
         self.taxonomy = taxonomy
+        self.rules = rules or EligibilityRules(taxonomy, RegulationTable.load(), Gazetteer())
+        self.today = today  # None: the real date at each request
         self.storage = storage
         self.encoder = ProfileEncoder(taxonomy, embedder, language)
         self.weights = weights
@@ -217,60 +228,91 @@ class Matcher:
 
     # -- matching ----------------------------------------------------------------------------------
 
-    def candidates_for_vacancy(self, vacancy_id: str, k: int = 20, offset: int = 0) -> MatchPage:
-        vacancy = self.get_vacancy(vacancy_id)
-        return self.rank_candidates(vacancy, k, offset)
+    def candidates_for_vacancy(
+        self, vacancy_id: str, k: int = 20, offset: int = 0, language: str | None = None
+    ) -> MatchPage:
+        return self.rank_candidates(self.get_vacancy(vacancy_id), k, offset, language)
 
-    def rank_candidates(self, vacancy: Vacancy, k: int = 20, offset: int = 0) -> MatchPage:
+    def rank_candidates(
+        self, vacancy: Vacancy, k: int = 20, offset: int = 0, language: str | None = None
+    ) -> MatchPage:
         query = self.encoder.encode_vacancies([vacancy])[0]
         hits = self.seekers.index.search(query, max(MIN_OVERFETCH, OVERFETCH_FACTOR * (offset + k)))
         found = self.seekers.repo.get_many([h[0] for h in hits])
-        scored = []
-        for seeker_id, similarity in hits:
-            seeker = found.get(seeker_id)
-            if seeker is None:  # deleted between search and fetch
-                continue
-            score, explanation = score_pair(
-                seeker, vacancy, similarity, self.taxonomy, self.weights, self.language
-            )
-            scored.append((score, seeker_id, explanation))
-        return self._page(vacancy.id, scored, k, offset, seeker_side=True)
+        pairs = [
+            (found[sid], vacancy, sim) for sid, sim in hits if sid in found
+        ]  # skip ones deleted meanwhile
+        return self._page(vacancy.id, pairs, k, offset, language or self.language)
 
-    def vacancies_for_jobseeker(self, seeker_id: str, k: int = 20, offset: int = 0) -> MatchPage:
-        seeker = self.get_jobseeker(seeker_id)
-        return self.rank_vacancies(seeker, k, offset)
+    def vacancies_for_jobseeker(
+        self, seeker_id: str, k: int = 20, offset: int = 0, language: str | None = None
+    ) -> MatchPage:
+        return self.rank_vacancies(self.get_jobseeker(seeker_id), k, offset, language)
 
-    def rank_vacancies(self, seeker: JobSeeker, k: int = 20, offset: int = 0) -> MatchPage:
+    def rank_vacancies(
+        self, seeker: JobSeeker, k: int = 20, offset: int = 0, language: str | None = None
+    ) -> MatchPage:
         query = self.encoder.encode_seekers([seeker])[0]
         hits = self.vacancies.index.search(query, max(MIN_OVERFETCH, OVERFETCH_FACTOR * (offset + k)))
         found = self.vacancies.repo.get_many([h[0] for h in hits])
-        scored = []
-        for vacancy_id, similarity in hits:
-            vacancy = found.get(vacancy_id)
-            if vacancy is None:
-                continue
-            score, explanation = score_pair(
-                seeker, vacancy, similarity, self.taxonomy, self.weights, self.language
-            )
-            scored.append((score, vacancy_id, explanation))
-        return self._page(seeker.id, scored, k, offset, seeker_side=False)
+        pairs = [(seeker, found[vid], sim) for vid, sim in hits if vid in found]
+        return self._page(seeker.id, pairs, k, offset, language or self.language)
 
-    @staticmethod
-    def _page(subject_id: str, scored: list, k: int, offset: int, seeker_side: bool) -> MatchPage:
-        scored.sort(key=lambda row: (-row[0], row[1]))  # ties broken by id: stable pages
-        items = []
-        for rank, (score, other_id, explanation) in enumerate(scored[offset : offset + k], start=offset + 1):
-            seeker_id, vacancy_id = (other_id, subject_id) if seeker_side else (subject_id, other_id)
-            items.append(
-                Match(
-                    jobseeker_id=seeker_id,
-                    vacancy_id=vacancy_id,
-                    rank=rank,
-                    score=score,
-                    explanation=explanation,
-                )
-            )
-        return MatchPage(subject_id=subject_id, items=items, offset=offset, k=k, considered=len(scored))
+    def what_if(self, seeker: JobSeeker, vacancy: Vacancy, language: str | None = None) -> Match:
+        """Assess one pair given as data; nothing is stored. The advisor's "what if …?" tool."""
+        validate_concepts(seeker, self.taxonomy)
+        validate_concepts(vacancy, self.taxonomy)
+        a = self.encoder.encode_seekers([seeker])[0]
+        b = self.encoder.encode_vacancies([vacancy])[0]
+        return self._match(seeker, vacancy, float(a @ b), language or self.language, rank=1)
+
+    def _match(
+        self, seeker: JobSeeker, vacancy: Vacancy, similarity: float, language: str, rank: int
+    ) -> Match:
+        assessment = self.rules.assess(seeker, vacancy, self.today)
+        score, explanation = score_pair(
+            seeker, vacancy, similarity, self.taxonomy, self.weights, language, assessment
+        )
+        return Match(
+            jobseeker_id=seeker.id,
+            vacancy_id=vacancy.id,
+            rank=rank,
+            score=score,
+            eligibility=assessment.eligibility,
+            reasons=assessment.reasons,
+            next_steps=assessment.next_steps,
+            distance_km=assessment.distance_km,
+            explanation=explanation,
+        )
+
+    def _page(
+        self,
+        subject_id: str,
+        pairs: list[tuple[JobSeeker, Vacancy, float]],
+        k: int,
+        offset: int,
+        language: str,
+    ) -> MatchPage:
+        matches = [self._match(s, v, sim, language, rank=0) for s, v, sim in pairs]
+
+        def order(m: Match) -> tuple[float, str, str]:  # ties broken by ids: stable pages
+            return (-m.score, m.jobseeker_id, m.vacancy_id)
+
+        open_ = sorted((m for m in matches if m.eligibility != Eligibility.BLOCKED), key=order)
+        blocked = sorted((m for m in matches if m.eligibility == Eligibility.BLOCKED), key=order)
+        items = [
+            m.model_copy(update={"rank": offset + i + 1}) for i, m in enumerate(open_[offset : offset + k])
+        ]
+        return MatchPage(
+            subject_id=subject_id,
+            items=items,
+            offset=offset,
+            k=k,
+            considered=len(matches),
+            eligible_total=len(open_),
+            blocked=blocked[:k] if offset == 0 else [],
+            blocked_total=len(blocked),
+        )
 
     # -- status ------------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -11,13 +12,17 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
+from matching.eligibility import EligibilityRules
 from matching.embedding import CachedEmbedder, HashingEmbedder
 from matching.esco import load_esco
+from matching.geo import Gazetteer
+from matching.regulation import RegulationTable
 from matching.service import Matcher
 from matching.storage import Storage
 from matching.taxonomy import Taxonomy
 from tests.mini_esco import write_mini_esco
 
+TODAY = dt.date(2026, 11, 25)
 SHARED_ESCO = Path(__file__).resolve().parents[2] / "shared" / "data" / "esco"
 POSTGRES_URL = os.environ.get(
     "SKILLBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -84,9 +89,18 @@ def storage(database_url: str) -> Iterator[Storage]:
     store.dispose()
 
 
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
 @pytest.fixture
-def matcher(taxonomy: Taxonomy, embedder: CachedEmbedder, storage: Storage, tmp_path: Path) -> Matcher:
-    built = Matcher(taxonomy, embedder, storage, tmp_path / "indexes")
+def matcher(
+    taxonomy: Taxonomy, embedder: CachedEmbedder, storage: Storage, gazetteer: Gazetteer, tmp_path: Path
+) -> Matcher:
+    """Ranking without regulated professions: the mini taxonomy's URIs are not in the German table."""
+    rules = EligibilityRules(taxonomy, RegulationTable([]), gazetteer)
+    built = Matcher(taxonomy, embedder, storage, tmp_path / "indexes", rules=rules, today=TODAY)
     built.open()
     return built
 

@@ -18,6 +18,7 @@ def seeker(
         "languages": [{"language": "uk", "level": "C2"}, {"language": "de", "level": "B1"}],
         "home": {"place": "Leipzig-Grünau-Mitte", "postcode": "04209", "lat": 51.318, "lon": 12.288},
         "max_commute_km": 25,
+        "work_authorisation": {"status": "permitted", "basis": "§ 24 AufenthG"},
     }
     data.update(extra)
     return JobSeeker.model_validate(data)

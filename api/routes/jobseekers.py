@@ -3,7 +3,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response, status
 
 from api.deps import MatcherDep
-from api.routes.common import KQuery, LimitQuery, MatchOffsetQuery, OffsetQuery, ensure_same_id, match_list
+from api.routes.common import (
+    KQuery,
+    LanguageQuery,
+    LimitQuery,
+    MatchOffsetQuery,
+    OffsetQuery,
+    ensure_same_id,
+    match_list,
+)
 from api.schemas import ErrorBody, JobSeekerPage, MatchList
 from models import JobSeeker
 from models.common import ID_PATTERN
@@ -46,6 +54,10 @@ def delete_jobseeker(seeker_id: SeekerId, matcher: MatcherDep) -> None:
 
 @router.get("/{seeker_id}/vacancies", responses=NOT_FOUND, summary="Vacancies ranked for a job seeker")
 def vacancies_for_jobseeker(
-    seeker_id: SeekerId, matcher: MatcherDep, k: KQuery = 20, offset: MatchOffsetQuery = 0
+    seeker_id: SeekerId,
+    matcher: MatcherDep,
+    k: KQuery = 20,
+    offset: MatchOffsetQuery = 0,
+    lang: LanguageQuery = None,
 ) -> MatchList:
-    return match_list(matcher.vacancies_for_jobseeker(seeker_id, k, offset))
+    return match_list(matcher.vacancies_for_jobseeker(seeker_id, k, offset, lang))

@@ -3,7 +3,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response, status
 
 from api.deps import MatcherDep
-from api.routes.common import KQuery, LimitQuery, MatchOffsetQuery, OffsetQuery, ensure_same_id, match_list
+from api.routes.common import (
+    KQuery,
+    LanguageQuery,
+    LimitQuery,
+    MatchOffsetQuery,
+    OffsetQuery,
+    ensure_same_id,
+    match_list,
+)
 from api.schemas import ErrorBody, MatchList, VacancyPage
 from models import Vacancy
 from models.common import ID_PATTERN
@@ -46,6 +54,10 @@ def delete_vacancy(vacancy_id: VacancyId, matcher: MatcherDep) -> None:
 
 @router.get("/{vacancy_id}/candidates", responses=NOT_FOUND, summary="Job seekers ranked for a vacancy")
 def candidates_for_vacancy(
-    vacancy_id: VacancyId, matcher: MatcherDep, k: KQuery = 20, offset: MatchOffsetQuery = 0
+    vacancy_id: VacancyId,
+    matcher: MatcherDep,
+    k: KQuery = 20,
+    offset: MatchOffsetQuery = 0,
+    lang: LanguageQuery = None,
 ) -> MatchList:
-    return match_list(matcher.candidates_for_vacancy(vacancy_id, k, offset))
+    return match_list(matcher.candidates_for_vacancy(vacancy_id, k, offset, lang))

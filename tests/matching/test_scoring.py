@@ -1,6 +1,6 @@
 import pytest
 
-from matching.scoring import ScoringWeights, score_pair
+from matching.scoring import DEFAULT_WEIGHTS, ScoringWeights, score_pair
 from tests import mini_esco as m
 from tests.factories import seeker, vacancy
 
@@ -10,7 +10,9 @@ def test_score_is_weighted_mean_of_factors_computed_by_hand(taxonomy):
     person = seeker(occupation=m.NURSING_ASSISTANT, skills=[m.MEDICATION])
     # Nursing assistant implies hygiene, vitals, documentation; declared medication -> 4 of 5 essential.
     score, why = score_pair(person, vacancy(), 0.5, taxonomy)
-    expected = (0.35 * 4 / 5 + 0.10 * 0.0 + 0.25 * 0.0 + 0.30 * 0.5) / 1.0
+    w = DEFAULT_WEIGHTS  # without an eligibility assessment only the four matching factors apply
+    total = w.essential_skills + w.optional_skills + w.occupation + w.semantic
+    expected = (w.essential_skills * 4 / 5 + w.optional_skills * 0 + w.occupation * 0 + w.semantic * 0.5) / total
     assert score == pytest.approx(expected, abs=1e-4)
     assert [f.name for f in why.factors] == ["essential_skills", "optional_skills", "occupation", "semantic"]
     assert sum(f.contribution for f in why.factors) == pytest.approx(score, abs=1e-3)

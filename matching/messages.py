@@ -1,0 +1,212 @@
+"""Reasons and next steps in German, English and Ukrainian: one template per code and language."""
+
+from __future__ import annotations
+
+from models import NextStep, Reason, Severity, Text
+
+# code -> (de, en, uk); placeholders are filled with str.format.
+TEMPLATES: dict[str, tuple[str, str, str]] = {
+    # work authorisation
+    "work_not_permitted": (
+        "Keine Erlaubnis zur Erwerbstätigkeit.",
+        "No permission to work in Germany.",
+        "Немає дозволу на роботу в Німеччині.",
+    ),
+    "work_unknown": (
+        "Die Arbeitserlaubnis ist nicht erfasst.",
+        "Work authorisation has not been recorded.",
+        "Дозвіл на роботу не зафіксовано.",
+    ),
+    "work_expired": (
+        "Die Arbeitserlaubnis endet am {until}, vor Arbeitsbeginn am {start}.",
+        "Work authorisation ends on {until}, before the start on {start}.",
+        "Дозвіл на роботу закінчується {until}, до початку роботи {start}.",
+    ),
+    "work_occupation_restricted": (
+        "Die Arbeitserlaubnis gilt nicht für den Beruf {occupation}.",
+        "The work permit does not cover the occupation {occupation}.",
+        "Дозвіл на роботу не поширюється на професію {occupation}.",
+    ),
+    "work_hours_restricted": (
+        "Die Arbeitserlaubnis erlaubt höchstens {allowed} Std./Woche, die Stelle hat {hours} Std./Woche.",
+        "The work permit allows at most {allowed} h/week; the job has {hours} h/week.",
+        "Дозвіл на роботу дозволяє щонайбільше {allowed} год/тиждень; робота передбачає {hours} год/тиждень.",
+    ),
+    "work_needs_approval": (
+        "Beschäftigung nur mit Zustimmung der Ausländerbehörde für diese Stelle.",
+        "Employment needs the immigration office's approval for this specific job.",
+        "Працевлаштування потребує згоди відомства у справах іноземців для цієї вакансії.",
+    ),
+    # recognition
+    "reserved_no_qualification": (
+        "{reference_de} ist ein reglementierter Beruf; es liegt keine passende Qualifikation vor.",
+        "{reference_en} is a regulated profession; no matching qualification is on record.",
+        "{reference_en} — регульована професія; відповідної кваліфікації не зафіксовано.",
+    ),
+    "recognition_not_applied": (
+        "Für {reference_de} ist die Anerkennung nötig; sie wurde noch nicht beantragt.",
+        "Working as {reference_en} requires recognition, which has not been applied for.",
+        "Для роботи за фахом {reference_en} потрібне визнання кваліфікації; заяву ще не подано.",
+    ),
+    "recognition_pending": (
+        "Anerkennung als {reference_de} beantragt{filed_de}; Entscheidung steht aus.",
+        "Recognition as {reference_en} applied for{filed_en}; decision pending.",
+        "Заяву про визнання за фахом {reference_en} подано{filed_uk}; рішення очікується.",
+    ),
+    "recognition_partial": (
+        "Teilweise Gleichwertigkeit als {reference_de}; Ausgleichsmaßnahme ({measure_de}) {state_de}.",
+        "Partial equivalence as {reference_en}; compensation measure ({measure_en}) {state_en}.",
+        "Часткова рівноцінність за фахом {reference_en}; компенсаційний захід ({measure_uk}) {state_uk}.",
+    ),
+    "recognition_rejected": (
+        "Die Anerkennung als {reference_de} wurde abgelehnt.",
+        "Recognition as {reference_en} was refused.",
+        "У визнанні за фахом {reference_en} відмовлено.",
+    ),
+    "recognition_no_reference": (
+        "Für die Qualifikation gibt es keinen deutschen Referenzberuf {reference_de}.",
+        "The qualification has no German reference occupation for {reference_en}.",
+        "Для кваліфікації немає німецької референтної професії {reference_en}.",
+    ),
+    "permit_valid": (
+        "Befristete Berufserlaubnis bis {until}.",
+        "Limited temporary permit to practise until {until}.",
+        "Тимчасовий дозвіл на професійну діяльність до {until}.",
+    ),
+    "permit_expired": (
+        "Die befristete Berufserlaubnis endete am {until}.",
+        "The temporary permit to practise ended on {until}.",
+        "Тимчасовий дозвіл на професійну діяльність закінчився {until}.",
+    ),
+    "recognition_placement": (
+        "Stelle mit Anerkennungsbegleitung (Anpassungslehrgang / Vorbereitung Kenntnisprüfung).",
+        "Placement that supports recognition (adaptation course / preparation for the knowledge test).",
+        "Місце, що супроводжує визнання (адаптаційний курс / підготовка до іспиту).",
+    ),
+    "bridge_job": (
+        "Überbrückungstätigkeit, solange die Anerkennung als {reference_de} läuft.",
+        "Bridge job while recognition as {reference_en} is under way.",
+        "Тимчасова робота, поки триває визнання за фахом {reference_en}.",
+    ),
+    "title_protected": (
+        "Die Tätigkeit ist frei; die Berufsbezeichnung {reference_de} ist geschützt.",
+        "The work is open; the title {reference_en} is protected.",
+        "Робота відкрита; назва професії {reference_en} захищена.",
+    ),
+    "self_employment_restricted": (
+        "Angestellt frei ausübbar; für die Selbstständigkeit ist der Meister oder Gleichwertiges nötig.",
+        "Open for employees; running one's own business needs a master craftsman or equivalent.",
+        "Відкрито для найманих працівників; для власної справи потрібен майстер або рівноцінне.",
+    ),
+    # soft factors
+    "german_gap": (
+        "Deutsch {required} erforderlich, vorhanden {has}.",
+        "{required} German needed, has {has}.",
+        "Потрібна німецька {required}, є {has}.",
+    ),
+    "commute_too_far": (
+        "Arbeitsweg {distance} km, gewünscht höchstens {max} km.",
+        "Commute {distance} km, more than the maximum of {max} km.",
+        "Дорога на роботу {distance} км, більше за бажані {max} км.",
+    ),
+    "commute_unknown": (
+        "Entfernung unbekannt (Ort nicht gefunden).",
+        "Distance unknown (place not found).",
+        "Відстань невідома (місце не знайдено).",
+    ),
+    "working_time_mismatch": (
+        "Wünscht {wanted_de}, die Stelle ist {offered_de}.",
+        "Wants {wanted_en}; the job is {offered_en}.",
+        "Бажає {wanted_uk}; робота — {offered_uk}.",
+    ),
+    "available_late": (
+        "Verfügbar ab {available}, Arbeitsbeginn {start}.",
+        "Available from {available}; the job starts {start}.",
+        "Доступний(а) з {available}; початок роботи {start}.",
+    ),
+    # next steps
+    "step_clarify_work_permit": (
+        "Erlaubnis zur Beschäftigung bei der Ausländerbehörde Leipzig klären.",
+        "Clarify permission to work with the immigration office (Ausländerbehörde Leipzig).",
+        "З'ясувати дозвіл на роботу у відомстві у справах іноземців (Ausländerbehörde Leipzig).",
+    ),
+    "step_record_work_permit": (
+        "Aufenthaltstitel und Nebenbestimmung zur Beschäftigung erfassen.",
+        "Record the residence permit and its employment clause.",
+        "Зафіксувати посвідку на проживання та умови щодо роботи.",
+    ),
+    "step_apply_recognition": (
+        "Anerkennung als {reference_de} beantragen bei: {authority}.",
+        "Apply for recognition as {reference_en} at: {authority}.",
+        "Подати заяву на визнання за фахом {reference_en}: {authority}.",
+    ),
+    "step_wait_recognition": (
+        "Stand des Verfahrens bei {authority} erfragen; fehlende Unterlagen nachreichen.",
+        "Ask {authority} about the procedure; hand in any missing documents.",
+        "Дізнатися про стан процедури в {authority}; донести відсутні документи.",
+    ),
+    "step_compensation": (
+        "{measure_de} absolvieren, dann volle Anerkennung bei {authority} erhalten.",
+        "Complete the {measure_en}, then obtain full recognition from {authority}.",
+        "Пройти {measure_uk}, потім отримати повне визнання в {authority}.",
+    ),
+    "step_recognition_advice": (
+        "Anerkennungsberatung (z. B. IQ Netzwerk Sachsen) zu Alternativen nutzen.",
+        "Get recognition counselling (e.g. IQ Netzwerk Sachsen) about alternatives.",
+        "Отримати консультацію щодо визнання (напр. IQ Netzwerk Sachsen) про альтернативи.",
+    ),
+    "step_use_title": (
+        "Um den Titel {reference_de} zu führen: Anerkennung bei {authority} beantragen.",
+        "To use the title {reference_en}: apply for recognition at {authority}.",
+        "Щоб користуватися назвою {reference_en}: подати заяву до {authority}.",
+    ),
+    "step_german_course": (
+        "Berufsbezogenen Deutschkurs (BAMF-Berufssprachkurs) bis {required} besuchen.",
+        "Attend a job-related German course (BAMF Berufssprachkurs) up to {required}.",
+        "Відвідати професійний курс німецької (BAMF Berufssprachkurs) до рівня {required}.",
+    ),
+    "step_renew_permit": (
+        "Verlängerung der Erlaubnis rechtzeitig beantragen.",
+        "Apply in time for the permit to be extended.",
+        "Вчасно подати заяву на продовження дозволу.",
+    ),
+}
+
+MEASURES = {
+    "adaptation_course": ("Anpassungslehrgang", "adaptation course", "адаптаційний курс"),
+    "knowledge_test": ("Kenntnisprüfung", "knowledge test", "іспит на знання"),
+    "aptitude_test": ("Eignungsprüfung", "aptitude test", "іспит на придатність"),
+}
+STATES = {
+    "not_started": ("noch nicht begonnen", "not started", "не розпочато"),
+    "in_progress": ("läuft", "in progress", "триває"),
+    "passed": ("bestanden", "passed", "складено"),
+    "failed": ("nicht bestanden", "failed", "не складено"),
+    None: ("offen", "open", "відкрито"),
+}
+WORKING_TIME = {
+    "full_time": ("Vollzeit", "full time", "повний день"),
+    "part_time": ("Teilzeit", "part time", "неповний день"),
+    "any": ("Voll- oder Teilzeit", "full or part time", "повний або неповний день"),
+}
+
+
+def text(code: str, **values: object) -> Text:
+    de, en, uk = TEMPLATES[code]
+    return Text(de=de.format(**values), en=en.format(**values), uk=uk.format(**values))
+
+
+def reason(code: str, severity: Severity, **values: object) -> Reason:
+    return Reason(code=code, severity=severity, text=text(code, **values))
+
+
+def step(code: str, authority: str | None = None, url: str | None = None, **values: object) -> NextStep:
+    if authority is not None:
+        values.setdefault("authority", authority)
+    return NextStep(code=code, text=text(code, **values), authority=authority, url=url or None)
+
+
+def localised(table: dict, key: object, prefix: str) -> dict[str, str]:
+    """{prefix}_de / _en / _uk placeholders for a value with three translations."""
+    de, en, uk = table[key]
+    return {f"{prefix}_de": de, f"{prefix}_en": en, f"{prefix}_uk": uk}

@@ -12,7 +12,9 @@ def test_score_is_weighted_mean_of_factors_computed_by_hand(taxonomy):
     score, why = score_pair(person, vacancy(), 0.5, taxonomy)
     w = DEFAULT_WEIGHTS  # without an eligibility assessment only the four matching factors apply
     total = w.essential_skills + w.optional_skills + w.occupation + w.semantic
-    expected = (w.essential_skills * 4 / 5 + w.optional_skills * 0 + w.occupation * 0 + w.semantic * 0.5) / total
+    expected = (
+        w.essential_skills * 4 / 5 + w.optional_skills * 0 + w.occupation * 0 + w.semantic * 0.5
+    ) / total
     assert score == pytest.approx(expected, abs=1e-4)
     assert [f.name for f in why.factors] == ["essential_skills", "optional_skills", "occupation", "semantic"]
     assert sum(f.contribution for f in why.factors) == pytest.approx(score, abs=1e-3)

@@ -6,6 +6,7 @@ import pytest
 from matching.errors import AlreadyExistsError, NotFoundError, UnknownConceptError
 from matching.index import VectorIndex
 from matching.service import Matcher
+from models import JobSeeker
 from tests import mini_esco as m
 from tests.factories import seeker, vacancy
 
@@ -120,3 +121,96 @@ def test_health_reports_counts(populated: Matcher):
     health = populated.health()
     assert health["status"] == "ok"
     assert (health["jobseekers_indexed"], health["vacancies_indexed"]) == (5, 3)
+
+
+def _ranking(matcher: Matcher, vacancy_id: str) -> list[tuple[str, float]]:
+    page = matcher.candidates_for_vacancy(vacancy_id, k=10)
+    return [(x.jobseeker_id, x.score) for x in page.items] + [(x.jobseeker_id, x.score) for x in page.blocked]
+
+
+def test_protected_attributes_never_change_rankings(populated: Matcher):
+    before = {v: _ranking(populated, v) for v in ("vac-nurse", "vac-forklift", "vac-electric")}
+    profiles = [
+        {
+            "nationality": "UA",
+            "gender": "female",
+            "birth_year": 1968,
+            "religion": "orthodox",
+            "disability": True,
+        },
+        {
+            "nationality": "SY",
+            "gender": "male",
+            "birth_year": 2001,
+            "religion": "muslim",
+            "disability": False,
+        },
+        {"nationality": "DE", "gender": "diverse", "birth_year": 1985, "ethnic_origin": "sorbian"},
+    ]
+    for round_, attributes in enumerate(profiles):
+        for i, seeker_id in enumerate(sorted(populated.seekers.index.ids())):
+            current = populated.get_jobseeker(seeker_id)
+            shifted = profiles[(i + round_) % len(profiles)] if i % 2 else attributes
+            populated.replace_jobseeker(
+                JobSeeker.model_validate({**current.model_dump(), "protected": shifted})
+            )
+        after = {v: _ranking(populated, v) for v in before}
+        assert after == before
+    assert populated.get_jobseeker("forklift").protected is not None  # stored, for audit
+
+
+@pytest.fixture
+def regulated(taxonomy, embedder, storage, gazetteer, tmp_path) -> Matcher:
+    """The mini nurse is a reserved profession with the nursing assistant as its bridge job."""
+    from matching.eligibility import EligibilityRules
+    from matching.regulation import Regulation, RegulationRule, RegulationTable
+    from tests.conftest import TODAY
+
+    rule = RegulationRule(
+        id="nurse", regulation=Regulation.PRACTICE_RESERVED, esco_uris=frozenset({m.NURSE, m.SPECIALIST_NURSE}),
+        isco_prefixes=(), reference_de="Pflegefachfrau/Pflegefachmann", reference_en="Nurse",
+        legal_basis="§ 1 PflBG", authority="KSV Sachsen", authority_url="", min_german_level=None,
+        bridge_uris=(m.NURSING_ASSISTANT,), temporary_permit="", notes="",
+    )  # fmt: skip
+    rules = EligibilityRules(taxonomy, RegulationTable([rule]), gazetteer)
+    built = Matcher(taxonomy, embedder, storage, tmp_path / "idx", rules=rules, today=TODAY)
+    built.open()
+    built.create_jobseeker(seeker("recognised", m.NURSE, NURSE_SKILLS, qualifications=[
+        {"occupation_uri": m.NURSE, "country": "UA", "recognition": "full_equivalence"}]))  # fmt: skip
+    built.create_jobseeker(seeker("pending", m.NURSE, NURSE_SKILLS, qualifications=[
+        {"occupation_uri": m.NURSE, "country": "UA", "recognition": "pending"}]))  # fmt: skip
+    built.create_jobseeker(seeker("no-permit", m.NURSE, NURSE_SKILLS, qualifications=[
+        {"occupation_uri": m.NURSE, "country": "DE", "recognition": "not_required"}],
+        work_authorisation={"status": "not_permitted"}))  # fmt: skip
+    built.create_vacancy(vacancy("vac-nurse", m.NURSE))
+    built.create_vacancy(vacancy("vac-assistant", m.NURSING_ASSISTANT, title="Pflegehilfskraft (m/w/d)"))
+    return built
+
+
+def test_blocked_pairs_are_listed_separately_with_reasons(regulated: Matcher):
+    page = regulated.candidates_for_vacancy("vac-nurse", k=10)
+    assert [x.jobseeker_id for x in page.items] == ["recognised"]
+    assert {x.jobseeker_id for x in page.blocked} == {"pending", "no-permit"}
+    assert (page.eligible_total, page.blocked_total) == (1, 2)
+    reasons = {x.jobseeker_id: {r.code for r in x.reasons if r.severity == "blocking"} for x in page.blocked}
+    assert reasons == {"pending": {"recognition_pending"}, "no-permit": {"work_not_permitted"}}
+    assert all(x.next_steps for x in page.blocked)
+
+
+def test_bridge_jobs_are_labelled_in_a_job_seekers_suggestions(regulated: Matcher):
+    page = regulated.vacancies_for_jobseeker("pending", k=10)
+    assert [(x.vacancy_id, x.eligibility) for x in page.items] == [("vac-assistant", "bridge")]
+    assert [x.vacancy_id for x in page.blocked] == ["vac-nurse"]
+
+
+def test_what_if_changes_nothing_stored(regulated: Matcher):
+    pending = regulated.get_jobseeker("pending")
+    job = regulated.get_vacancy("vac-nurse")
+    assert regulated.what_if(pending, job).eligibility == "blocked"
+    data = pending.model_dump()
+    data["qualifications"][0]["recognition"] = "full_equivalence"
+    recognised = JobSeeker.model_validate(data)
+    result = regulated.what_if(recognised, job)
+    assert result.eligibility == "eligible"
+    assert [r.code for r in result.reasons] == ["german_gap"]  # B1 for a B2 job: a soft factor only
+    assert regulated.get_jobseeker("pending").qualifications[0].recognition == "pending"

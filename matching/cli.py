@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -170,6 +171,45 @@ def rebuild_index(esco: EscoOption = None) -> None:
         f"Indexed {len(matcher.seekers.index)} job seekers and {len(matcher.vacancies.index)} vacancies."
     )
     matcher.close()
+
+
+def _read_model(path: Path, model: type[BaseModel], what: str) -> BaseModel:
+    try:
+        return model.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint=what) from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()[:8]
+        )
+        raise typer.BadParameter(f"{path} is not a valid {what}: {problems}", param_hint=what) from None
+
+
+@app.command("what-if")
+def what_if(
+    jobseeker: Annotated[Path, typer.Argument(help="Job seeker as JSON (the API's JobSeeker schema).")],
+    vacancy: Annotated[Path, typer.Argument(help="Vacancy as JSON (the API's Vacancy schema).")],
+    esco: EscoOption = None,
+    lang: Annotated[str, typer.Option(help="Language of skill labels: de, en or uk.")] = "en",
+) -> None:
+    """Assess one job seeker against one vacancy, both given as files; nothing is stored.
+
+    Prints eligibility (eligible, bridge or blocked with reasons), score, explanation and next steps as JSON.
+    """
+    from matching.embedding import make_embedder
+    from matching.esco import load_esco
+    from matching.service import Matcher
+    from matching.storage import Storage
+    from models import JobSeeker, Vacancy
+
+    seeker = _read_model(jobseeker, JobSeeker, "jobseeker")
+    job = _read_model(vacancy, Vacancy, "vacancy")
+    settings = _settings(esco_path=esco)
+    taxonomy = load_esco(settings.esco_path)
+    embedder = make_embedder(settings.embedding_model, settings.embedding_cache_path)
+    matcher = Matcher(taxonomy, embedder, Storage("sqlite://"), index_dir=None, language=lang)
+    result = matcher.what_if(seeker, job)  # type: ignore[arg-type]
+    typer.echo(result.model_dump_json(indent=2))
 
 
 def main() -> None:  # pragma: no cover

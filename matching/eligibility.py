@@ -200,7 +200,13 @@ class EligibilityRules:
             if foreign:
                 out.note(
                     reason("title_protected", Severity.INFO, **_names(rule)),
-                    step("step_use_title", authority=rule.authority, url=rule.authority_url, **_names(rule)),
+                    step(
+                        "step_use_title",
+                        authority=rule.authority,
+                        url=rule.authority_url,
+                        authority_name=rule.authority_name,
+                        **_names(rule),
+                    ),
                 )
         elif (
             rule is not None
@@ -229,7 +235,11 @@ class EligibilityRules:
     @staticmethod
     def _status(q: Qualification, rule: RegulationRule, start: dt.date) -> tuple[Reason, list[NextStep]]:
         names = _names(rule)
-        where = {"authority": rule.authority, "url": rule.authority_url}
+        where = {
+            "authority": rule.authority,
+            "url": rule.authority_url,
+            "authority_name": rule.authority_name,
+        }
         status = q.recognition
         if status == RecognitionStatus.PENDING:
             filed = q.recognition_filed_on

@@ -200,9 +200,16 @@ def reason(code: str, severity: Severity, **values: object) -> Reason:
     return Reason(code=code, severity=severity, text=text(code, **values))
 
 
-def step(code: str, authority: str | None = None, url: str | None = None, **values: object) -> NextStep:
+def step(
+    code: str,
+    authority: str | None = None,
+    url: str | None = None,
+    authority_name: str | None = None,
+    **values: object,
+) -> NextStep:
+    """A next step; messages name the authority briefly, the ``authority`` field keeps its full description."""
     if authority is not None:
-        values.setdefault("authority", authority)
+        values.setdefault("authority", authority_name or authority)
     return NextStep(code=code, text=text(code, **values), authority=authority, url=url or None)
 
 

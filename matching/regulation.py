@@ -7,6 +7,7 @@ table adds the German and Saxon rules (who may practise, who decides, what is op
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -45,6 +46,11 @@ class RegulationRule:
     bridge_uris: tuple[str, ...]
     temporary_permit: str
     notes: str
+
+    @property
+    def authority_name(self) -> str:
+        """The authority's name without the details in brackets or after ':'/';' (kept in ``authority``)."""
+        return re.split(r"[(:;,]", self.authority, maxsplit=1)[0].strip()
 
     @property
     def reserved(self) -> bool:

@@ -199,3 +199,42 @@ def test_rebuild_index_on_empty_default_database(
     assert "Indexed 0 job seekers and 0 vacancies." in result.output
     assert (tmp_path / "var" / "skillbridge.db").is_file()
     assert (tmp_path / "var" / "indexes" / "jobseekers.npz").is_file()
+
+
+# -- what-if ---------------------------------------------------------------------------------------
+
+
+def _write(path: Path, model: object) -> Path:
+    path.write_text(model.model_dump_json())  # type: ignore[attr-defined]
+    return path
+
+
+def test_what_if_prints_an_assessment(mini_esco_dir: Path, tmp_path: Path) -> None:
+    from tests import mini_esco as m
+    from tests.factories import seeker, vacancy
+
+    person = _write(tmp_path / "p.json", seeker("p", m.FORKLIFT, [m.FORKLIFT_DRIVING]))
+    job = _write(tmp_path / "v.json", vacancy("v", m.FORKLIFT, min_german_level="A2"))
+    result = runner.invoke(
+        app, ["what-if", str(person), str(job), "--esco", str(mini_esco_dir), "--lang", "de"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["jobseeker_id"], data["vacancy_id"], data["eligibility"]) == ("p", "v", "eligible")
+    assert "Gabelstapler fahren" in [e["label"] for e in data["explanation"]["matched_essential"]]
+
+
+def test_what_if_names_the_invalid_field(mini_esco_dir: Path, tmp_path: Path) -> None:
+    from tests import mini_esco as m
+    from tests.factories import vacancy
+
+    bad = tmp_path / "p.json"
+    bad.write_text(
+        json.dumps({"id": "p", "home": {"place": "Leipzig"}, "languages": [{"language": "de", "level": "X"}]})
+    )
+    job = _write(tmp_path / "v.json", vacancy("v", m.FORKLIFT))
+    result = runner.invoke(app, ["what-if", str(bad), str(job), "--esco", str(mini_esco_dir)])
+    assert result.exit_code == 2
+    flat = re.sub(r"[│╭╮╰╯─\s]+", " ", result.output)  # undo the error box's wrapping
+    assert "languages.0.level: Input should be 'A1', 'A2', 'B1', 'B2', 'C1' or 'C2'" in flat
+    assert "not a valid jobseeker" in flat

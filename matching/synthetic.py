@@ -13,14 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from matching.places import Place, load_places
+from matching.regulation import Regulation, RegulationTable
 from matching.taxonomy import Taxonomy
 from models import (
     CEFRLevel,
     CompensationMeasure,
     CompensationState,
+    Gender,
     JobSeeker,
     LanguageSkill,
     Location,
+    ProtectedAttributes,
     Qualification,
     RecognitionStatus,
     Vacancy,
@@ -173,8 +176,15 @@ class SyntheticDataset:
 
 
 class LeipzigGenerator:
-    def __init__(self, taxonomy: Taxonomy, seed: int = 7, today: dt.date | None = None):
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        seed: int = 7,
+        today: dt.date | None = None,
+        regulation: RegulationTable | None = None,
+    ):
         self.taxonomy = taxonomy
+        self.regulation = regulation or RegulationTable.load()
         self.rng = random.Random(seed)
         self.today = today or dt.date.today()
         self.places = load_places()
@@ -208,8 +218,15 @@ class LeipzigGenerator:
             lon=round(place.lon + self.rng.uniform(-0.012, 0.012), 5),
         )
 
+    def _regulated(self, occupation: str) -> bool:
+        rule = self.regulation.rule_for(occupation, self.taxonomy.occupation(occupation).isco_code)
+        return rule is not None and rule.regulation in (
+            Regulation.PRACTICE_RESERVED,
+            Regulation.TITLE_PROTECTED,
+        )
+
     def _recognition(self, occupation: str) -> dict:
-        if self.taxonomy.occupation(occupation).isco_code not in REGULATED_ISCO:
+        if not self._regulated(occupation):
             return {"recognition": RecognitionStatus.NOT_REQUIRED}
         status = self.rng.choices(
             [RecognitionStatus.NOT_APPLIED, RecognitionStatus.PENDING, RecognitionStatus.PARTIAL,
@@ -305,6 +322,13 @@ class LeipzigGenerator:
             working_time=working_time,
             hours_per_week=rng.choice([20, 25, 30]) if working_time == WorkingTime.PART_TIME else None,
             work_authorisation=self._authorisation(route),
+            protected=ProtectedAttributes(
+                nationality=country,
+                gender=rng.choices(
+                    [Gender.FEMALE, Gender.MALE, Gender.DIVERSE, Gender.UNDISCLOSED], [48, 47, 1, 4]
+                )[0],
+                birth_year=self.today.year - rng.randint(19, 62),
+            ),
         )
 
     def vacancy(self, number: int) -> Vacancy:
@@ -344,6 +368,8 @@ class LeipzigGenerator:
             hours_per_week=rng.choice([20, 25, 30]) if working_time == WorkingTime.PART_TIME else 40,
             start_date=self.today + dt.timedelta(days=rng.randint(0, 90)),
             positions=rng.choices([1, 2, 3, 5], [70, 15, 10, 5])[0],
+            # Some employers in regulated fields offer placements during recognition.
+            recognition_support=self._regulated(occupation) and rng.random() < 0.25,
         )
 
     def generate(self, n_jobseekers: int, n_vacancies: int) -> SyntheticDataset:

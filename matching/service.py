@@ -37,6 +37,9 @@ Progress = Callable[[int, int], None]
 
 MIN_OVERFETCH = 200
 OVERFETCH_FACTOR = 5
+# Blocked pairs are listed for advisors when they would otherwise be a reasonable match; all of them
+# still count in ``blocked_total``, so none disappears unnoticed.
+BLOCKED_LIST_MIN_SCORE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +313,7 @@ class Matcher:
             k=k,
             considered=len(matches),
             eligible_total=len(open_),
-            blocked=blocked[:k] if offset == 0 else [],
+            blocked=[m for m in blocked if m.score >= BLOCKED_LIST_MIN_SCORE][:k] if offset == 0 else [],
             blocked_total=len(blocked),
         )
 

@@ -157,7 +157,7 @@ EMPLOYER_NAMES = ("Auwald", "Elster", "Pleiße", "Parthe", "Messestadt", "Connew
 
 MIN_GERMAN_BY_MAJOR = {
     "1": "B2",
-    "2": "C1",
+    "2": "B2",
     "3": "B2",
     "4": "B1",
     "5": "A2",
@@ -166,7 +166,8 @@ MIN_GERMAN_BY_MAJOR = {
     "8": "A2",
     "9": "A1",
 }
-HEALTH_AND_EDUCATION = ("22", "23", "2635", "32", "53")
+# Physicians, dentists, pharmacists, teachers, lawyers: C1 is the usual requirement.
+C1_GROUPS = ("2211", "2212", "2261", "2262", "2330", "2341", "2611")
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +345,8 @@ class LeipzigGenerator:
         employer = f"{stem} {rng.choice(EMPLOYER_NAMES)} {rng.choice(EMPLOYER_SUFFIX)}"
         title_label = concept.label("de")
         level: str | None = MIN_GERMAN_BY_MAJOR.get(major, "B1")
+        if concept.isco_code.startswith(C1_GROUPS):
+            level = "C1"
         if major in "789" and rng.random() < 0.3:
             level = "A1"
         if concept.isco_code.startswith(("2512", "2513", "2522")) and rng.random() < 0.5:

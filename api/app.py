@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api import errors
-from api.routes import health, jobseekers, vacancies, whatif
+from api.routes import health, jobseekers, taxonomy, vacancies, whatif
 from matching.config import Settings, get_settings
 from matching.service import Matcher
 
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
     v1.include_router(jobseekers.router)
     v1.include_router(vacancies.router)
     v1.include_router(whatif.router)
+    v1.include_router(taxonomy.router)
     app.include_router(v1)
     app.include_router(health.router)
     return app

@@ -212,6 +212,47 @@ def what_if(
     typer.echo(result.model_dump_json(indent=2))
 
 
+@app.command()
+def evaluate(
+    run: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="TREC run file: 'qid Q0 doc rank score run' per line."
+        ),
+    ],
+    qrels: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="TREC qrels file: 'qid 0 doc relevance' per line."),
+    ],
+    k: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--k",
+            min=1,
+            show_default="1 5 10",
+            help="Cut-off for Acc@k, RP@k and nDCG@k; repeat for several.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a markdown table.")] = False,
+) -> None:
+    """Score a ranked run against relevance judgements: MRR, MAP, Acc@k, RP@k and nDCG@k.
+
+    Means are over queries with a relevant document in the qrels; run queries without qrels are ignored.
+    """
+    from matching.evaluation.metrics import evaluate as evaluate_run
+    from matching.evaluation.trec import read_qrels, read_run
+
+    metrics = evaluate_run(read_run(run), read_qrels(qrels), ks=k or (1, 5, 10))
+    if as_json:
+        typer.echo(json.dumps(metrics, indent=2))
+        return
+    rows = [
+        f"| {name} | {value if isinstance(value, int) else f'{value:.4f}'} |"
+        for name, value in metrics.items()
+    ]
+    typer.echo("\n".join(["| metric | value |", "|:--|--:|", *rows]))
+
+
 def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("faiss", "sentence_transformers", "httpx", "transformers"):

@@ -23,6 +23,8 @@ from matching.embedding import Embedder
 from matching.errors import VectorIndexError
 from matching.geo import Gazetteer
 from matching.index import VectorIndex
+from matching.linking.autocomplete import Autocompleter
+from matching.linking.linker import LinkedConcept, TaxonomyLinker
 from matching.profiles import ProfileEncoder, validate_concepts
 from matching.regulation import RegulationTable
 from matching.scoring import DEFAULT_WEIGHTS, ScoringWeights, score_pair
@@ -95,6 +97,9 @@ class Matcher:
         self.seekers: _Side[JobSeeker] = _Side(
             "jobseekers", storage.jobseekers, self.encoder.encode_seekers, embedder.dim
         )
+        self._linker: TaxonomyLinker | None = None
+        self._autocompleter: Autocompleter | None = None
+        self._linker_lock = threading.Lock()
         self.vacancies: _Side[Vacancy] = _Side(
             "vacancies", storage.vacancies, self.encoder.encode_vacancies, embedder.dim
         )
@@ -316,6 +321,35 @@ class Matcher:
             blocked=[m for m in blocked if m.score >= BLOCKED_LIST_MIN_SCORE][:k] if offset == 0 else [],
             blocked_total=len(blocked),
         )
+
+    # -- free text to concepts --------------------------------------------------------------------------
+
+    @property
+    def linker(self) -> TaxonomyLinker:
+        """Built on first use: on a full ESCO download the first build embeds every label (then cached)."""
+        with self._linker_lock:
+            if self._linker is None:
+                self._linker = TaxonomyLinker(self.taxonomy, self.encoder.embedder, self.language)
+            return self._linker
+
+    @property
+    def autocompleter(self) -> Autocompleter:
+        with self._linker_lock:
+            if self._autocompleter is None:
+                self._autocompleter = Autocompleter(self.taxonomy)
+            return self._autocompleter
+
+    def normalize(
+        self, title: str | None, text: str | None, k: int = 5, language: str | None = None
+    ) -> tuple[list[LinkedConcept], list[LinkedConcept]]:
+        """Occupations for a job title and skills mentioned in a text, for the user to confirm or correct."""
+        lang = language or self.language
+        occupations = self.linker.link_occupation(title or text or "", k, lang) if (title or text) else []
+        skills = []
+        if text:
+            top = occupations[0].uri if occupations else None
+            skills = self.linker.extract_skills(text, top, language=lang)
+        return occupations, skills
 
     # -- status ------------------------------------------------------------------------------------
 

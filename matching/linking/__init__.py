@@ -1,0 +1,1 @@
+"""Free text to ESCO concepts: job titles to occupations, sentences and descriptions to skills."""

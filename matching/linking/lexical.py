@@ -1,0 +1,63 @@
+"""Character n-gram TF-IDF over every label of every concept, in every language.
+
+Robust to spelling variants, compounds ("Lagerlogistik" ~ "Lager Logistik") and typos; a concept scores
+as its best-matching label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+class LabelMatrix:
+    """Concept ids with their labels grouped, so per-concept maxima are one ``np.maximum.reduceat``."""
+
+    def __init__(self, concepts: Sequence[tuple[str, Sequence[str]]]):
+        self.ids: list[str] = []
+        self.labels: list[str] = []
+        self.starts: list[int] = []
+        for concept_id, labels in concepts:
+            unique = list(dict.fromkeys(label for label in labels if label))
+            if not unique:
+                continue
+            self.ids.append(concept_id)
+            self.starts.append(len(self.labels))
+            self.labels.extend(unique)
+        self.starts_array = np.asarray(self.starts, dtype=np.int64)
+        self.owner = np.repeat(np.arange(len(self.ids)), np.diff([*self.starts, len(self.labels)]))
+
+    def per_concept_max(self, label_scores: np.ndarray) -> np.ndarray:
+        """(n_queries, n_labels) -> (n_queries, n_concepts)."""
+        if not self.ids:
+            return np.zeros((label_scores.shape[0], 0), dtype=np.float32)
+        return np.maximum.reduceat(label_scores, self.starts_array, axis=1)
+
+
+class LexicalIndex:
+    def __init__(
+        self,
+        concepts: Sequence[tuple[str, Sequence[str]]],
+        normalise: Callable[[str], str],
+        ngram_range: tuple[int, int] = (2, 4),
+    ):
+        self.matrix = LabelMatrix([(cid, [normalise(label) for label in labels]) for cid, labels in concepts])
+        self.normalise = normalise
+        self.vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True, dtype=np.float32
+        )
+        self.label_vectors = self.vectorizer.fit_transform(self.matrix.labels) if self.matrix.labels else None
+
+    @property
+    def ids(self) -> list[str]:
+        return self.matrix.ids
+
+    def scores(self, queries: Sequence[str]) -> np.ndarray:
+        """Cosine similarity of each query with each concept's best label: (n_queries, n_concepts)."""
+        if self.label_vectors is None:
+            return np.zeros((len(queries), 0), dtype=np.float32)
+        q = self.vectorizer.transform([self.normalise(text) for text in queries])
+        label_scores = (q @ self.label_vectors.T).toarray().astype(np.float32, copy=False)
+        return self.matrix.per_concept_max(label_scores)

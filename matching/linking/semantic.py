@@ -1,0 +1,31 @@
+"""Embedding similarity between free text and concept labels (and, for skills, their descriptions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from matching.embedding import Embedder
+from matching.linking.lexical import LabelMatrix
+
+
+class SemanticIndex:
+    """Each concept scores as its best-matching text (preferred label, alternative label or description)."""
+
+    def __init__(self, concepts: Sequence[tuple[str, Sequence[str]]], embedder: Embedder, batch: int = 4096):
+        self.matrix = LabelMatrix(concepts)
+        self.embedder = embedder
+        parts = [
+            embedder.embed(self.matrix.labels[i : i + batch])
+            for i in range(0, len(self.matrix.labels), batch)
+        ]
+        self.vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+    @property
+    def ids(self) -> list[str]:
+        return self.matrix.ids
+
+    def scores(self, queries: Sequence[str] | np.ndarray) -> np.ndarray:
+        q = queries if isinstance(queries, np.ndarray) else self.embedder.embed(list(queries))
+        return self.matrix.per_concept_max(q @ self.vectors.T)

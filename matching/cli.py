@@ -253,6 +253,73 @@ def evaluate(
     typer.echo("\n".join(["| metric | value |", "|:--|--:|", *rows]))
 
 
+@app.command()
+def link(
+    input_tsv: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="One 'id<TAB>text' per line (UTF-8).")
+    ],
+    output: Annotated[Path, typer.Argument(dir_okay=False, help="TREC run file to write.")],
+    kind: Annotated[str, typer.Option(help="occupation (job titles) or skill (sentences).")] = "occupation",
+    k: Annotated[int, typer.Option(min=1, max=1000, help="Concepts per text.")] = 100,
+    run_name: Annotated[str, typer.Option(help="Run name in the last column.")] = "skillbridge",
+    esco: EscoOption = None,
+) -> None:
+    """Link many texts to ESCO concepts and write a TREC run (qid Q0 concept_uri rank score run)."""
+    from matching.embedding import make_embedder
+    from matching.esco import load_esco
+    from matching.evaluation.trec import write_run
+    from matching.linking.batch import link_batch, read_tsv
+    from matching.linking.linker import TaxonomyLinker
+
+    if kind not in ("occupation", "skill"):
+        raise typer.BadParameter(f"must be 'occupation' or 'skill', got {kind!r}", param_hint="--kind")
+    rows = read_tsv(input_tsv)
+    settings = _settings(esco_path=esco)
+    taxonomy = load_esco(settings.esco_path)
+    with console.status("Building the linker (the first run on a large taxonomy embeds every label)…"):
+        linker = TaxonomyLinker(
+            taxonomy, make_embedder(settings.embedding_model, settings.embedding_cache_path)
+        )
+    concept_linker = linker.occupations if kind == "occupation" else linker.skills
+    started = time.perf_counter()
+    run = link_batch(concept_linker, rows, k)
+    write_run(output, run, run_name)
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"Linked {len(rows)} texts in {elapsed:.1f} s ({1000 * elapsed / max(1, len(rows)):.1f} ms each) → {output}"
+    )
+
+
+@app.command("train-linker")
+def train_linker(
+    output: Annotated[Path, typer.Argument(file_okay=False, help="Folder for the adapted model.")],
+    esco: EscoOption = None,
+    epochs: Annotated[int, typer.Option(min=1, max=20)] = 1,
+    max_pairs: Annotated[
+        int | None, typer.Option(min=100, help="Cap the training pairs (quick runs).")
+    ] = None,
+) -> None:
+    """Adapt the embedding model to an ESCO download using only ESCO's own labels and descriptions.
+
+    Use the result with SKILLBRIDGE_EMBEDDING_MODEL=<output>.
+    """
+    from matching.esco import load_esco
+    from matching.linking.training import train
+
+    settings = _settings(esco_path=esco)
+    taxonomy = load_esco(settings.esco_path)
+    with _progress() as bar:
+        task = bar.add_task("Training", total=None)
+
+        def advance(step: int, total: int, loss: float) -> None:
+            bar.update(task, completed=step, total=total, description=f"Training (loss {loss:.3f})")
+
+        train(
+            taxonomy, output, settings.embedding_model, epochs=epochs, max_pairs=max_pairs, progress=advance
+        )
+    console.print(f"Saved to {output}. Use it with SKILLBRIDGE_EMBEDDING_MODEL={output}")
+
+
 def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("faiss", "sentence_transformers", "httpx", "transformers"):

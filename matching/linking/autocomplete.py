@@ -75,13 +75,15 @@ class Autocompleter:
                 found[uri] = (score, label)
         if len(found) < limit:
             fuzzy = index.fuzzy
-            scores = fuzzy.scores([query])[0]
-            for i in np.argsort(-scores)[: limit * 2]:
+            scores = fuzzy.label_scores([query])[0]
+            for i in np.argsort(-scores, kind="stable")[: limit * 20]:
                 if scores[i] < MIN_FUZZY_SCORE:
                     break
-                uri = fuzzy.ids[i]
-                if uri not in found:
-                    found[uri] = (0.5 * float(scores[i]), index.concepts[uri].label(language))
+                uri = fuzzy.ids[fuzzy.matrix.owner[i]]
+                if uri not in found:  # the first hit of a concept is its best-matching label
+                    found[uri] = (0.5 * float(scores[i]), fuzzy.matrix.raw_labels[i])
+                if len(found) >= limit:
+                    break
         ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
         return [
             Suggestion(

@@ -22,14 +22,15 @@ def read_tsv(path: Path) -> list[tuple[str, str]]:
             if not line.strip():
                 continue
             qid, tab, text = line.partition("\t")
-            if not tab or not qid.strip() or not text.strip():
+            qid = qid.strip()
+            if not tab or not qid or not text.strip():
                 raise BatchInputError(f"{path.name} line {number}: expected 'id<TAB>text', got {line[:60]!r}")
-            if any(c.isspace() for c in qid.strip()):
+            if any(c.isspace() for c in qid):
                 raise BatchInputError(f"{path.name} line {number}: the id {qid!r} contains whitespace")
             if qid in seen:
                 raise BatchInputError(f"{path.name} line {number}: the id {qid!r} appears twice")
             seen.add(qid)
-            rows.append((qid.strip(), text.strip()))
+            rows.append((qid, text.strip()))
     return rows
 
 

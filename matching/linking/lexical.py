@@ -15,17 +15,26 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 class LabelMatrix:
     """Concept ids with their labels grouped, so per-concept maxima are one ``np.maximum.reduceat``."""
 
-    def __init__(self, concepts: Sequence[tuple[str, Sequence[str]]]):
+    def __init__(
+        self, concepts: Sequence[tuple[str, Sequence[str]]], normalise: Callable[[str], str] | None = None
+    ):
+        """``labels`` hold the normalised texts, ``raw_labels`` the first original text of each."""
         self.ids: list[str] = []
         self.labels: list[str] = []
+        self.raw_labels: list[str] = []
         self.starts: list[int] = []
         for concept_id, labels in concepts:
-            unique = list(dict.fromkeys(label for label in labels if label))
+            unique: dict[str, str] = {}
+            for label in labels:
+                key = normalise(label) if normalise else label
+                if key:
+                    unique.setdefault(key, label)
             if not unique:
                 continue
             self.ids.append(concept_id)
             self.starts.append(len(self.labels))
             self.labels.extend(unique)
+            self.raw_labels.extend(unique.values())
         self.starts_array = np.asarray(self.starts, dtype=np.int64)
         self.owner = np.repeat(np.arange(len(self.ids)), np.diff([*self.starts, len(self.labels)]))
 
@@ -43,7 +52,7 @@ class LexicalIndex:
         normalise: Callable[[str], str],
         ngram_range: tuple[int, int] = (2, 4),
     ):
-        self.matrix = LabelMatrix([(cid, [normalise(label) for label in labels]) for cid, labels in concepts])
+        self.matrix = LabelMatrix(concepts, normalise)
         self.normalise = normalise
         self.vectorizer = TfidfVectorizer(
             analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True, dtype=np.float32
@@ -54,10 +63,13 @@ class LexicalIndex:
     def ids(self) -> list[str]:
         return self.matrix.ids
 
-    def scores(self, queries: Sequence[str]) -> np.ndarray:
-        """Cosine similarity of each query with each concept's best label: (n_queries, n_concepts)."""
+    def label_scores(self, queries: Sequence[str]) -> np.ndarray:
+        """Cosine similarity of each query with each label: (n_queries, n_labels)."""
         if self.label_vectors is None:
             return np.zeros((len(queries), 0), dtype=np.float32)
         q = self.vectorizer.transform([self.normalise(text) for text in queries])
-        label_scores = (q @ self.label_vectors.T).toarray().astype(np.float32, copy=False)
-        return self.matrix.per_concept_max(label_scores)
+        return (q @ self.label_vectors.T).toarray().astype(np.float32, copy=False)
+
+    def scores(self, queries: Sequence[str]) -> np.ndarray:
+        """Cosine similarity of each query with each concept's best label: (n_queries, n_concepts)."""
+        return self.matrix.per_concept_max(self.label_scores(queries))

@@ -1,8 +1,10 @@
 """Ranks ESCO concepts for free text by combining lexical and semantic evidence.
 
-``score = w_lexical · lexical + w_semantic · semantic`` where lexical is the character n-gram TF-IDF cosine of
-the text with the concept's best label (any language) and semantic the embedding cosine with its best label
-or description. The weights per concept kind were chosen on the validation sets (see benchmarks/linking.py).
+``score = (w_lex · lexical + w_pref · preferred + w_alt · alternative + w_desc · description) / Σw``:
+lexical is the character n-gram TF-IDF cosine of the text with the concept's best label in any language;
+the others are embedding cosines with the preferred label, the best alternative label and the description.
+The weights were chosen on validation data only (HOUSE validation for skills); benchmarks/linking.py
+measures them on the test sets.
 """
 
 from __future__ import annotations
@@ -23,11 +25,18 @@ from matching.taxonomy import Concept, Taxonomy
 @dataclass(frozen=True, slots=True)
 class LinkWeights:
     lexical: float
-    semantic: float
+    preferred: float
+    alternative: float
+    description: float
+
+    @property
+    def semantic(self) -> float:
+        return self.preferred + self.alternative + self.description
 
 
-OCCUPATION_WEIGHTS = LinkWeights(lexical=0.5, semantic=0.5)
-SKILL_WEIGHTS = LinkWeights(lexical=0.3, semantic=1.0)
+LEXICAL_FLOOR = 0.85
+OCCUPATION_WEIGHTS = LinkWeights(lexical=1.0, preferred=0.5, alternative=0.5, description=0.0)
+SKILL_WEIGHTS = LinkWeights(lexical=1.0, preferred=1.0, alternative=0.25, description=0.25)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +56,6 @@ class ConceptLinker:
         weights: LinkWeights,
         *,
         title_mode: bool,
-        with_descriptions: bool = False,
         semantic_language: str = "en",
     ):
         """``embedder=None`` gives a lexical-only linker (fast to build; used for autocomplete)."""
@@ -56,29 +64,57 @@ class ConceptLinker:
         normalise = normalise_title if title_mode else normalise_label
         every_label = [(c.uri, [label for _, label in c.all_labels()]) for c in concepts]
         self.lexical = LexicalIndex(every_label, normalise)
-        self.semantic: SemanticIndex | None = None
-        if embedder is not None and weights.semantic > 0:
-            # The packaged model reads English; other languages are served by the lexical side.
-            texts = []
-            for c in concepts:
-                own = [c.labels.get(semantic_language, ""), *c.alt_labels.get(semantic_language, ())]
-                if with_descriptions and c.descriptions.get(semantic_language):
-                    own.append(c.descriptions[semantic_language])
-                texts.append((c.uri, [t for t in own if t] or [c.label(semantic_language)]))
-            self.semantic = SemanticIndex(texts, embedder)
-            if self.semantic.ids != self.lexical.ids:  # both keep taxonomy order; guard the assumption
-                raise RuntimeError("lexical and semantic indexes disagree on concept order")
+        # The packaged model reads English; other languages are served by the lexical side. A concept
+        # without text in a channel falls back to its preferred label so every channel has every concept.
+        self.channels: list[tuple[float, SemanticIndex]] = []
+        if embedder is not None:
+            lang = semantic_language
+            texts = {
+                "preferred": lambda c: [c.label(lang)],
+                "alternative": lambda c: list(c.alt_labels.get(lang, ())) or [c.label(lang)],
+                "description": lambda c: [c.descriptions.get(lang) or c.label(lang)],
+            }
+            for name, weight in (
+                ("preferred", weights.preferred),
+                ("alternative", weights.alternative),
+                ("description", weights.description),
+            ):
+                if weight > 0:
+                    index = SemanticIndex([(c.uri, texts[name](c)) for c in concepts], embedder)
+                    if index.ids != self.lexical.ids:  # both keep taxonomy order; guard the assumption
+                        raise RuntimeError("lexical and semantic indexes disagree on concept order")
+                    self.channels.append((weight, index))
+        self.embedder = embedder
+        self._rank: np.ndarray | None = None
 
     @property
     def ids(self) -> list[str]:
         return self.lexical.ids
 
+    @property
+    def _uri_rank(self) -> np.ndarray:
+        if self._rank is None:
+            order = sorted(range(len(self.ids)), key=self.ids.__getitem__)
+            self._rank = np.empty(len(order), dtype=np.int64)
+            self._rank[order] = np.arange(len(order))
+        return self._rank
+
     def score_matrix(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(combined, lexical, semantic) scores, each (n_texts, n_concepts); semantic is the channels' mean."""
         lexical = self.lexical.scores(texts)
-        semantic = self.semantic.scores(texts) if self.semantic is not None else np.zeros_like(lexical)
-        combined = self.weights.lexical * lexical + self.weights.semantic * semantic
-        total = self.weights.lexical + (self.weights.semantic if self.semantic is not None else 0.0)
-        return combined / (total or 1.0), lexical, semantic
+        semantic = np.zeros_like(lexical)
+        total_semantic = sum(weight for weight, _ in self.channels)
+        if self.channels and self.embedder is not None:
+            queries = self.embedder.embed(list(texts))
+            for weight, index in self.channels:
+                semantic += weight * index.scores(queries)
+            semantic /= total_semantic
+        total = self.weights.lexical + total_semantic
+        combined = (self.weights.lexical * lexical + total_semantic * semantic) / (total or 1.0)
+        # An exact label in any language is strong evidence even where the (English) model cannot read
+        # the text: German or Ukrainian input must not fall below the threshold just for its language.
+        combined = np.maximum(combined, LEXICAL_FLOOR * lexical)
+        return combined, lexical, semantic
 
     def link(self, texts: Sequence[str], k: int = 10, language: str = "en") -> list[list[LinkedConcept]]:
         if not isinstance(k, int) or k < 1:
@@ -90,8 +126,7 @@ class ConceptLinker:
         out = []
         for row in range(len(texts)):
             scores = combined[row]
-            candidates = np.argpartition(-scores, k)[:k] if len(ids) > k else np.arange(len(ids))
-            top = sorted(candidates.tolist(), key=lambda i: (-scores[i], ids[i]))
+            top = top_k(scores, self._uri_rank, k)
             out.append(
                 [
                     LinkedConcept(
@@ -105,6 +140,12 @@ class ConceptLinker:
                 ]
             )
         return out
+
+
+def top_k(scores: np.ndarray, uri_rank: np.ndarray, k: int) -> list[int]:
+    """Indices of the k best scores, ties broken by URI: exact, so results never depend on input order."""
+    order = np.lexsort((uri_rank, -scores))
+    return order[:k].tolist()
 
 
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s[•·*\-–]\s")
@@ -126,8 +167,7 @@ class TaxonomyLinker:
             semantic_language=language,
         )  # fmt: skip
         self.skills = ConceptLinker(
-            list(taxonomy.skills.values()), embedder, SKILL_WEIGHTS, title_mode=False, with_descriptions=True,
-            semantic_language=language,
+            list(taxonomy.skills.values()), embedder, SKILL_WEIGHTS, title_mode=False, semantic_language=language,
         )  # fmt: skip
 
     def link_occupation(self, title: str, k: int = 5, language: str = "en") -> list[LinkedConcept]:
@@ -155,7 +195,7 @@ class TaxonomyLinker:
             )
             boost = np.asarray([0.05 if uri in profile else 0.0 for uri in self.skills.ids], dtype=np.float32)
             best = best + boost
-        order = np.argsort(-best)[:limit]
+        order = top_k(best, self.skills._uri_rank, limit)
         row_of_best = combined.argmax(axis=0)
         out = []
         for i in order:

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
-_ESCO_URI = re.compile(r"^https?://\S+$")
-
-
-def _check_concept_uri(value: str) -> str:
-    value = value.strip()
-    if not _ESCO_URI.match(value):
-        raise ValueError(f"must be a concept URI such as 'http://data.europa.eu/esco/skill/…'; got {value!r}")
-    return value
-
-
-ConceptUri = Annotated[str, AfterValidator(_check_concept_uri)]
+# Checked by pydantic's Rust core (a Python validator here cost ~40 % of profile validation time).
+ConceptUri = Annotated[
+    str,
+    Field(
+        pattern=r"^https?://\S+$",
+        max_length=300,
+        description="Concept URI such as 'http://data.europa.eu/esco/skill/…'.",
+    ),
+]
 EntityId = Annotated[
     str,
     Field(

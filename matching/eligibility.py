@@ -52,25 +52,68 @@ PROGRESS_ORDER = [
 
 @dataclass(slots=True)
 class Assessment:
+    """The decision and its grounds. Reasons and steps are kept as codes with values and rendered into
+    text (three languages) only when read, since most assessed pairs are never shown."""
+
     eligibility: Eligibility = Eligibility.ELIGIBLE
-    reasons: list[Reason] = field(default_factory=list)
-    next_steps: list[NextStep] = field(default_factory=list)
+    notes: list[ReasonNote] = field(default_factory=list)
+    steps: list[StepNote] = field(default_factory=list)
     factors: dict[str, float] = field(default_factory=dict)
     bridge: bool = False
     distance_km: float | None = None
 
-    def block(self, why: Reason, *steps: NextStep) -> None:
+    def block(self, why: ReasonNote, *steps: StepNote) -> None:
         self.eligibility = Eligibility.BLOCKED
-        self.reasons.append(why)
+        self.notes.append(why)
         self._add_steps(steps)
 
-    def note(self, why: Reason, *steps: NextStep) -> None:
-        self.reasons.append(why)
+    def note(self, why: ReasonNote, *steps: StepNote) -> None:
+        self.notes.append(why)
         self._add_steps(steps)
 
-    def _add_steps(self, steps: tuple[NextStep, ...]) -> None:
-        known = {(s.code, s.text.en) for s in self.next_steps}
-        self.next_steps.extend(s for s in steps if (s.code, s.text.en) not in known)
+    def _add_steps(self, steps: tuple[StepNote, ...]) -> None:
+        self.steps.extend(s for s in steps if s not in self.steps)
+
+    @property
+    def reasons(self) -> list[Reason]:
+        return [reason(n.code, n.severity, **dict(n.values)) for n in self.notes]
+
+    @property
+    def next_steps(self) -> list[NextStep]:
+        return [step(s.code, s.authority, s.url, s.authority_name, **dict(s.values)) for s in self.steps]
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonNote:
+    code: str
+    severity: Severity
+    values: tuple[tuple[str, object], ...] = ()
+
+    def with_severity(self, severity: Severity) -> ReasonNote:
+        return ReasonNote(self.code, severity, self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class StepNote:
+    code: str
+    authority: str | None = None
+    url: str | None = None
+    authority_name: str | None = None
+    values: tuple[tuple[str, object], ...] = ()
+
+
+def _reason(code: str, severity: Severity, **values: object) -> ReasonNote:
+    return ReasonNote(code, severity, tuple(values.items()))
+
+
+def _step(
+    code: str,
+    authority: str | None = None,
+    url: str | None = None,
+    authority_name: str | None = None,
+    **values: object,
+) -> StepNote:
+    return StepNote(code, authority, url, authority_name, tuple(values.items()))
 
 
 class EligibilityRules:
@@ -102,39 +145,39 @@ class EligibilityRules:
     ) -> None:
         permit = seeker.work_authorisation
         if permit.status == WorkAuthorisationStatus.NOT_PERMITTED:
-            out.block(reason("work_not_permitted", Severity.BLOCKING), step("step_clarify_work_permit"))
+            out.block(_reason("work_not_permitted", Severity.BLOCKING), _step("step_clarify_work_permit"))
             return
         if permit.status == WorkAuthorisationStatus.UNKNOWN:
-            out.block(reason("work_unknown", Severity.BLOCKING), step("step_record_work_permit"))
+            out.block(_reason("work_unknown", Severity.BLOCKING), _step("step_record_work_permit"))
             return
         if permit.valid_until is not None and permit.valid_until < start:
             out.block(
-                reason("work_expired", Severity.BLOCKING, until=permit.valid_until, start=start),
-                step("step_clarify_work_permit"),
+                _reason("work_expired", Severity.BLOCKING, until=permit.valid_until, start=start),
+                _step("step_clarify_work_permit"),
             )
         if permit.status != WorkAuthorisationStatus.RESTRICTED:
             return
         if permit.allowed_occupation_uris and vacancy.occupation_uri not in permit.allowed_occupation_uris:
             label = self.taxonomy.label(vacancy.occupation_uri, "de")
             out.block(
-                reason("work_occupation_restricted", Severity.BLOCKING, occupation=label),
-                step("step_clarify_work_permit"),
+                _reason("work_occupation_restricted", Severity.BLOCKING, occupation=label),
+                _step("step_clarify_work_permit"),
             )
         hours = vacancy.hours_per_week or (
             FULL_TIME_HOURS if vacancy.working_time == WorkingTime.FULL_TIME else None
         )
         if permit.max_hours_per_week is not None and hours is not None and hours > permit.max_hours_per_week:
             out.block(
-                reason(
+                _reason(
                     "work_hours_restricted",
                     Severity.BLOCKING,
                     allowed=f"{permit.max_hours_per_week:g}",
                     hours=f"{hours:g}",
                 ),
-                step("step_clarify_work_permit"),
+                _step("step_clarify_work_permit"),
             )
         if out.eligibility != Eligibility.BLOCKED:
-            out.note(reason("work_needs_approval", Severity.WARNING), step("step_clarify_work_permit"))
+            out.note(_reason("work_needs_approval", Severity.WARNING), _step("step_clarify_work_permit"))
 
     def _covered(
         self, seeker: JobSeeker, rule: RegulationRule | None, occupation_uri: str
@@ -169,10 +212,10 @@ class EligibilityRules:
                     if q.recognition == RecognitionStatus.TEMPORARY_PERMIT and q.country != "DE"
                 ]
                 if permits and len(permits) == len(allowed) and permits[0].permit_valid_until:
-                    out.note(reason("permit_valid", Severity.INFO, until=permits[0].permit_valid_until))
+                    out.note(_reason("permit_valid", Severity.INFO, until=permits[0].permit_valid_until))
                 return
             if not covered:
-                out.block(reason("reserved_no_qualification", Severity.BLOCKING, **_names(rule)))
+                out.block(_reason("reserved_no_qualification", Severity.BLOCKING, **_names(rule)))
                 return
             best = min(
                 covered,
@@ -186,8 +229,8 @@ class EligibilityRules:
             if placement_ok and out.eligibility != Eligibility.BLOCKED:
                 out.eligibility = Eligibility.BRIDGE
                 out.bridge = True
-                out.note(reason("recognition_placement", Severity.INFO))
-                out.note(why.model_copy(update={"severity": Severity.INFO}), *steps)
+                out.note(_reason("recognition_placement", Severity.INFO))
+                out.note(why.with_severity(Severity.INFO), *steps)
             else:
                 out.block(why, *steps)
             return
@@ -199,8 +242,8 @@ class EligibilityRules:
             ]
             if foreign:
                 out.note(
-                    reason("title_protected", Severity.INFO, **_names(rule)),
-                    step(
+                    _reason("title_protected", Severity.INFO, **_names(rule)),
+                    _step(
                         "step_use_title",
                         authority=rule.authority,
                         url=rule.authority_url,
@@ -213,7 +256,7 @@ class EligibilityRules:
             and rule.regulation == Regulation.SELF_EMPLOYMENT_RESTRICTED
             and any(q.country != "DE" for q in self._covered(seeker, rule, vacancy.occupation_uri))
         ):
-            out.note(reason("self_employment_restricted", Severity.INFO))
+            out.note(_reason("self_employment_restricted", Severity.INFO))
         self._bridge(seeker, vacancy, start, out)
 
     def _bridge(self, seeker: JobSeeker, vacancy: Vacancy, start: dt.date, out: Assessment) -> None:
@@ -228,12 +271,12 @@ class EligibilityRules:
             if out.eligibility == Eligibility.ELIGIBLE:
                 out.eligibility = Eligibility.BRIDGE
             why, steps = self._status(q, rule, start)
-            out.note(reason("bridge_job", Severity.INFO, **_names(rule)))
-            out.note(why.model_copy(update={"severity": Severity.INFO}), *steps)
+            out.note(_reason("bridge_job", Severity.INFO, **_names(rule)))
+            out.note(why.with_severity(Severity.INFO), *steps)
             return
 
     @staticmethod
-    def _status(q: Qualification, rule: RegulationRule, start: dt.date) -> tuple[Reason, list[NextStep]]:
+    def _status(q: Qualification, rule: RegulationRule, start: dt.date) -> tuple[ReasonNote, list[StepNote]]:
         names = _names(rule)
         where = {
             "authority": rule.authority,
@@ -248,8 +291,8 @@ class EligibilityRules:
                 if filed
                 else {"filed_de": "", "filed_en": "", "filed_uk": ""}
             )
-            return reason("recognition_pending", Severity.BLOCKING, **names, **dates), [
-                step("step_wait_recognition", **where)
+            return _reason("recognition_pending", Severity.BLOCKING, **names, **dates), [
+                _step("step_wait_recognition", **where)
             ]
         if status == RecognitionStatus.PARTIAL:
             measure = q.compensation_measure.value if q.compensation_measure else "adaptation_course"
@@ -258,28 +301,28 @@ class EligibilityRules:
                 **localised(MEASURES, measure, "measure"),
                 **localised(STATES, q.compensation_state.value if q.compensation_state else None, "state"),
             }
-            return reason("recognition_partial", Severity.BLOCKING, **values), [
-                step(
+            return _reason("recognition_partial", Severity.BLOCKING, **values), [
+                _step(
                     "step_compensation",
                     **where,
                     **{k: v for k, v in values.items() if k.startswith("measure")},
                 )
             ]
         if status == RecognitionStatus.TEMPORARY_PERMIT:
-            return reason("permit_expired", Severity.BLOCKING, until=q.permit_valid_until), [
-                step("step_renew_permit"),
-                step("step_apply_recognition", **where, **names),
+            return _reason("permit_expired", Severity.BLOCKING, until=q.permit_valid_until), [
+                _step("step_renew_permit"),
+                _step("step_apply_recognition", **where, **names),
             ]
         if status == RecognitionStatus.REJECTED:
-            return reason("recognition_rejected", Severity.BLOCKING, **names), [
-                step("step_recognition_advice")
+            return _reason("recognition_rejected", Severity.BLOCKING, **names), [
+                _step("step_recognition_advice")
             ]
         if status == RecognitionStatus.NO_REFERENCE:
-            return reason("recognition_no_reference", Severity.BLOCKING, **names), [
-                step("step_recognition_advice")
+            return _reason("recognition_no_reference", Severity.BLOCKING, **names), [
+                _step("step_recognition_advice")
             ]
-        return reason("recognition_not_applied", Severity.BLOCKING, **names), [
-            step("step_apply_recognition", **where, **names)
+        return _reason("recognition_not_applied", Severity.BLOCKING, **names), [
+            _step("step_apply_recognition", **where, **names)
         ]
 
     # -- soft factors ------------------------------------------------------------------------------
@@ -294,15 +337,15 @@ class EligibilityRules:
         gap = required.rank - (has.rank if has is not None else -1)
         out.factors["german"] = max(0.0, 1.0 - 0.35 * gap)
         out.note(
-            reason("german_gap", Severity.WARNING, required=required.value, has=has.value if has else "—"),
-            step("step_german_course", required=required.value),
+            _reason("german_gap", Severity.WARNING, required=required.value, has=has.value if has else "—"),
+            _step("step_german_course", required=required.value),
         )
 
     def _commute(self, seeker: JobSeeker, vacancy: Vacancy, out: Assessment) -> None:
         distance = self.gazetteer.distance_km(seeker.home, vacancy.location)
         if distance is None:
             out.factors["commute"] = 0.5
-            out.note(reason("commute_unknown", Severity.INFO))
+            out.note(_reason("commute_unknown", Severity.INFO))
             return
         out.distance_km = round(distance, 1)
         limit = seeker.max_commute_km
@@ -311,7 +354,7 @@ class EligibilityRules:
         else:
             out.factors["commute"] = max(0.0, 0.5 * (1.0 - (distance - limit) / limit))
             out.note(
-                reason("commute_too_far", Severity.WARNING, distance=f"{distance:.1f}", max=f"{limit:g}")
+                _reason("commute_too_far", Severity.WARNING, distance=f"{distance:.1f}", max=f"{limit:g}")
             )
 
     @staticmethod
@@ -321,7 +364,7 @@ class EligibilityRules:
         if wanted != WorkingTime.ANY and offered != WorkingTime.ANY and wanted != offered:
             value = 0.5 if wanted == WorkingTime.FULL_TIME else 0.2
             out.note(
-                reason(
+                _reason(
                     "working_time_mismatch",
                     Severity.WARNING if value < 0.5 else Severity.INFO,
                     **localised(WORKING_TIME, wanted.value, "wanted"),
@@ -344,7 +387,7 @@ class EligibilityRules:
             return
         late = (available - start).days
         out.factors["availability"] = max(0.0, 1.0 - late / LATE_START_TOLERANCE_DAYS)
-        out.note(reason("available_late", Severity.WARNING, available=available, start=start))
+        out.note(_reason("available_late", Severity.WARNING, available=available, start=start))
 
 
 def _names(rule: RegulationRule) -> dict[str, str]:

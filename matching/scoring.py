@@ -8,6 +8,7 @@ Hard rules (work authorisation, recognition) are not weights: they decide eligib
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 from matching.eligibility import Assessment
 from matching.profiles import seeker_skills, vacancy_requirements
@@ -45,10 +46,15 @@ class ScoringWeights:
     availability: float = 0.02
 
     def as_dict(self) -> dict[str, float]:
-        return asdict(self)
+        return _weights_dict(self)
 
 
 DEFAULT_WEIGHTS = ScoringWeights()
+
+
+@lru_cache(maxsize=32)
+def _weights_dict(weights: ScoringWeights) -> dict[str, float]:
+    return asdict(weights)
 
 
 def _evidence(
@@ -67,7 +73,10 @@ def score_pair(
     weights: ScoringWeights = DEFAULT_WEIGHTS,
     language: str = "en",
     assessment: Assessment | None = None,
-) -> tuple[float, MatchExplanation]:
+    explain: bool = True,
+) -> tuple[float, MatchExplanation | None]:
+    """The score and, with ``explain``, its explanation (skipped when ranking many pairs: only the shown
+    ones need one, and building it costs more than the score itself)."""
     has = seeker_skills(seeker, taxonomy)
     essential, optional = vacancy_requirements(vacancy, taxonomy)
     matched_e = [s for s in essential if s in has]
@@ -93,6 +102,9 @@ def score_pair(
     weight_of = weights.as_dict()
     active = {name: v for name, v in values.items() if v is not None and weight_of.get(name, 0) > 0}
     total_weight = sum(weight_of[name] for name in active) or 1.0
+    score = round(min(1.0, sum(weight_of[n] / total_weight * v for n, v in active.items())), 4)
+    if not explain:
+        return score, None
     factors = [
         FactorContribution(
             name=name,
@@ -102,7 +114,6 @@ def score_pair(
         )
         for name, value in active.items()
     ]
-    score = round(min(1.0, sum(weight_of[n] / total_weight * v for n, v in active.items())), 4)
 
     summary = (
         f"Has {len(matched_e)} of {len(essential)} essential and {len(matched_o)} of {len(optional)} "

@@ -9,12 +9,18 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api import errors
-from api.routes import health, jobseekers, taxonomy, vacancies, whatif
+from api.deps import document_roles
+from api.routes import analytics, audit, health, imports, jobseekers, keys, taxonomy, vacancies, whatif
+from api.schemas import ErrorBody
 from matching.config import Settings, get_settings
 from matching.service import Matcher
 
 DESCRIPTION = """
 Matches job seekers and vacancies on ESCO occupations and skills, and explains every score.
+
+Every /api/v1 endpoint needs an API key (`Authorization: Bearer <key>`) of one of the roles it names;
+every read and change of personal data is written to the audit log, with the purpose given in the
+`X-Purpose` header (or the endpoint's default).
 
 This service uses the ESCO classification of the European Commission.
 """
@@ -47,11 +53,16 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
     if matcher is not None:
         app.state.matcher = matcher
     errors.install(app)
-    v1 = APIRouter(prefix="/api/v1")
-    v1.include_router(jobseekers.router)
-    v1.include_router(vacancies.router)
-    v1.include_router(whatif.router)
-    v1.include_router(taxonomy.router)
+    v1 = APIRouter(
+        prefix="/api/v1",
+        responses={
+            401: {"model": ErrorBody, "description": "No API key, or an unknown or revoked one"},
+            403: {"model": ErrorBody, "description": "The key's role may not call this endpoint"},
+        },
+    )
+    for module in (jobseekers, vacancies, imports, whatif, taxonomy, analytics, audit, keys):
+        v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)
+    document_roles(app)
     return app

@@ -1,9 +1,23 @@
-"""Typed dependencies: routes declare what they need, tests override ``get_matcher``."""
+"""Typed dependencies: routes declare what they need, tests override ``get_matcher``.
 
-from typing import Annotated
+Every route under /api/v1 declares who may call it with ``Allow``, in its signature::
 
-from fastapi import Depends, Request
+    actor: Annotated[Actor, Allow("advisor", "admin", purpose="matching")]
 
+No or an unknown key gives 401, a key of another role 403. Objects outside the key's reach are not this
+dependency's business: storage treats them as missing (404), so their existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, status
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from matching.access import PURPOSE_PATTERN, Actor, Role
 from matching.service import Matcher
 
 
@@ -12,3 +26,85 @@ def get_matcher(request: Request) -> Matcher:
 
 
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="api_key",
+    description="An API key (`skillbridge keys create`), sent as `Authorization: Bearer sbk_…`.",
+)
+PurposeHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Purpose",
+        pattern=PURPOSE_PATTERN,
+        description="Why the data is used, for the audit log (default: the endpoint's purpose).",
+    ),
+]
+
+
+class Gate:
+    """Authenticates the key and checks its role; yields the :class:`Actor` for the call."""
+
+    def __init__(self, roles: tuple[str, ...], purpose: str):
+        self.roles = tuple(Role(r) for r in roles)
+        self.purpose = purpose
+
+    def __call__(
+        self,
+        matcher: MatcherDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        purpose: PurposeHeader = None,
+    ) -> Actor:
+        if credentials is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "Missing API key: send the header 'Authorization: Bearer <key>'.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        actor = matcher.storage.keys.authenticate(credentials.credentials)
+        if actor is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "Invalid or revoked API key.",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        if actor.role not in self.roles:
+            allowed = ", ".join(r.value for r in self.roles)
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"This endpoint is for {allowed} keys; this is a {actor.role.value} key.",
+            )
+        return actor.for_purpose(purpose or self.purpose)
+
+
+def Allow(*roles: str, purpose: str) -> Any:
+    """The roles that may call a route and the purpose logged when the caller names none."""
+    return Depends(Gate(roles, purpose))
+
+
+def gate_of(route: APIRoute) -> Gate | None:
+    def walk(dependant: Dependant) -> Gate | None:
+        for dependency in dependant.dependencies:
+            if isinstance(dependency.call, Gate):
+                return dependency.call
+            found = walk(dependency)
+            if found:
+                return found
+        return None
+
+    return walk(route.dependant)
+
+
+def document_roles(app: FastAPI) -> None:
+    """Write each route's roles into its OpenAPI description, from the one place they are declared."""
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            gate = gate_of(route)
+            if gate is not None:
+                roles = ", ".join(r.value for r in gate.roles)
+                note = f"**Roles:** {roles}. Default purpose: *{gate.purpose}*."
+                route.description = f"{route.description}\n\n{note}".strip()
+                route.openapi_extra = {
+                    **(route.openapi_extra or {}),
+                    "x-roles": [r.value for r in gate.roles],
+                }

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
 
-from matching.errors import AlreadyExistsError, IdMismatchError, NotFoundError, UnknownConceptError
+from matching.errors import (
+    AlreadyExistsError,
+    IdMismatchError,
+    ImportRejectedError,
+    InvalidInputError,
+    NotFoundError,
+    UnknownConceptError,
+)
+
+log = logging.getLogger(__name__)
 
 
 def _field(loc: tuple) -> str:
@@ -55,4 +68,46 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             status_code=422,
             content={"detail": exc.message, "errors": [{"field": exc.field, "message": exc.message}]},
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> Response:
+        if exc.status_code in (204, 304):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            status_code=exc.status_code, content={"detail": exc.detail, "errors": []}, headers=exc.headers
+        )
+
+    @app.exception_handler(InvalidInputError)
+    async def _invalid(_: Request, exc: InvalidInputError) -> JSONResponse:
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": f"Invalid request: {exc.field}: {exc.message}",
+                "errors": [{"field": exc.field, "message": exc.message}],
+            },
+        )
+
+    @app.exception_handler(ImportRejectedError)
+    async def _import_rejected(request: Request, exc: ImportRejectedError) -> Response:
+        report = exc.report
+        if request.query_params.get("report") == "csv":
+            return Response(report.errors_csv(), status_code=422, media_type="text/csv; charset=utf-8")
+        content = report.as_dict()
+        errors = [
+            {"field": f"row {e['row']}: {e['field']}" if e["row"] else e["field"], "message": e["problem"]}
+            for e in content["errors"]
+        ]
+        return JSONResponse(
+            status_code=422, content={"detail": str(exc), "errors": errors, "import": content}
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
+        # No message text: it may quote parameters, i.e. personal data.
+        log.error("Database error (%s); answering 503.", type(exc.orig).__name__)
+        return JSONResponse(
+            status_code=503,
+            content={"detail": "The database is busy or unreachable; retry shortly.", "errors": []},
+            headers={"Retry-After": "1"},
         )

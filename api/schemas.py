@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+import datetime as dt
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from matching.access import ORGANISATION_PATTERN, Role
+from matching.audit import AuditEvent
+from matching.keys import ApiKey
 from models import JobSeeker, Match, Vacancy
+from models.common import EntityId
 
 T = TypeVar("T")
 
@@ -54,3 +59,72 @@ class ErrorDetail(BaseModel):
 class ErrorBody(BaseModel):
     detail: str
     errors: list[ErrorDetail] = []
+
+
+class ReleaseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    jobseeker_id: EntityId
+
+
+class ReleaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    vacancy_id: str
+    jobseeker_id: str
+    released_by: str | None = Field(description="The key that released the candidate.")
+    released_at: dt.datetime
+
+
+class SubjectAccessExport(BaseModel):
+    """Everything stored about one job seeker (see matching/gdpr.py)."""
+
+    format: str
+    generated_at: dt.datetime
+    jobseeker_id: str
+    profile: JobSeeker
+    record: dict[str, Any] = Field(description="Organisation, version and timestamps of the stored row.")
+    releases: list[dict[str, Any]] = Field(description="Vacancies whose employer may see the person's id.")
+    api_keys: list[ApiKey] = Field(description="Keys issued to the person.")
+    audit_events: list[AuditEvent] = Field(
+        description="Every recorded read and change of their data, and every action taken with their keys."
+    )
+    derived_data: str
+
+
+class ImportProblem(BaseModel):
+    row: int | None = Field(
+        description="Row as the spreadsheet numbers it (header = 1); null: the whole file."
+    )
+    field: str
+    problem: str
+    allowed: str | None
+
+
+class ImportResult(BaseModel):
+    kind: str
+    rows: int = Field(description="Data rows read (blank rows are not counted).")
+    imported: int
+    invalid_rows: int
+    summary: str
+    errors: list[ImportProblem]
+
+
+class AuditPage(Page[AuditEvent]):
+    pass
+
+
+class KeyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    organisation: str = Field(pattern=ORGANISATION_PATTERN, examples=["leipzig"])
+    subject_id: EntityId | None = Field(
+        default=None, description="jobseeker keys: the job seeker id; employer keys: the employer id."
+    )
+    label: str | None = Field(default=None, max_length=200, description="What the key is for (no names).")
+
+
+class KeyCreated(BaseModel):
+    key: str = Field(description="The API key. It is shown only now: store it safely.")
+    record: ApiKey

@@ -146,6 +146,7 @@ class CachedEmbedder:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA secure_delete=ON")  # forgotten vectors are overwritten, not left behind
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
             )
@@ -199,6 +200,25 @@ class CachedEmbedder:
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([result[k] for k in keys]).astype(np.float32, copy=False)
+
+    def forget(self, texts: Sequence[str]) -> int:
+        """Delete the cached vectors of these texts from memory and disk (erasure); returns how many there were.
+
+        The write-ahead log is checkpointed and emptied, so no copy of a forgotten vector stays in the files.
+        """
+        keys = list(dict.fromkeys(self._key(t) for t in texts))
+        removed: set[str] = set()
+        with self._lock:
+            removed.update(k for k in keys if self._memory.pop(k, None) is not None)
+            if self._db is not None and keys:
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    found = self._db.execute(f"SELECT key FROM embeddings WHERE key IN ({marks})", chunk)
+                    removed.update(key for (key,) in found)
+                    self._db.execute(f"DELETE FROM embeddings WHERE key IN ({marks})", chunk)
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(removed)
 
     def close(self) -> None:
         if self._db is not None:

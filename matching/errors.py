@@ -1,5 +1,12 @@
 """Domain exceptions. Each subclasses the built-in it behaves like; the API maps them to HTTP codes."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matching.bulk import ImportReport
+
 
 class MatchingError(Exception):
     """Base class of all skillbridge errors."""
@@ -48,3 +55,20 @@ class IdMismatchError(MatchingError, ValueError):
     def __init__(self, path_id: str, body_id: str):
         super().__init__(f"The body's id {body_id!r} differs from the id {path_id!r} in the path.")
         self.field = "id"
+
+
+class InvalidInputError(MatchingError, ValueError):
+    """A value the request or command may not carry, named by its field, with what is allowed."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class ImportRejectedError(MatchingError, ValueError):
+    """A bulk import file with errors; nothing was stored. ``report`` lists every problem by row and field."""
+
+    def __init__(self, report: ImportReport, message: str):
+        super().__init__(message)
+        self.report = report

@@ -12,6 +12,10 @@ from models.common import CEFRLevel, ConceptUri, EntityId, Location, StrictModel
 class Vacancy(StrictModel):
     id: EntityId
     employer: str = Field(min_length=1, max_length=200)
+    employer_id: EntityId | None = Field(
+        default=None,
+        description="The employer's pseudonymous id: an employer's API key manages the vacancies with its id.",
+    )
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
     occupation_uri: ConceptUri

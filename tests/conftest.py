@@ -105,7 +105,17 @@ def matcher(
     return built
 
 
+def key_for(matcher: Matcher, role: str, organisation: str = "default", subject: str | None = None) -> str:
+    """A fresh API key, ready for an ``Authorization`` header."""
+    return matcher.storage.keys.create(role, organisation, subject)[1]
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
 @pytest.fixture
 def client(matcher: Matcher) -> Iterator[TestClient]:
-    with TestClient(create_app(matcher=matcher)) as test_client:
+    """The API as an advisor of the organisation 'default' (where library-created entities live)."""
+    with TestClient(create_app(matcher=matcher), headers=auth(key_for(matcher, "advisor"))) as test_client:
         yield test_client

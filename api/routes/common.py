@@ -2,10 +2,11 @@
 
 from typing import Annotated, Literal
 
-from fastapi import Query
+from fastapi import Query, Response
 
 from api.schemas import MatchList
 from matching.errors import IdMismatchError
+from matching.exports import MEDIA_TYPES, Format, Side, match_rows, to_bytes
 from matching.service import MatchPage
 
 OffsetQuery = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
@@ -16,6 +17,11 @@ LanguageQuery = Annotated[
     Literal["de", "en", "uk"] | None,
     Query(description="Language of skill labels in explanations (reasons carry all three)."),
 ]
+ExportFormatQuery = Annotated[Literal["csv", "xlsx"], Query(description="csv (UTF-8) or xlsx (Excel)")]
+ExportLanguageQuery = Annotated[
+    Literal["de", "en", "uk"], Query(description="Language of reasons, next steps and skill labels")
+]
+ExportKQuery = Annotated[int, Query(ge=1, le=200, description="Ranked matches in the file")]
 
 
 def ensure_same_id(path_id: str, body_id: str) -> None:
@@ -34,4 +40,13 @@ def match_list(page: MatchPage) -> MatchList:
         has_more=page.has_more,
         blocked=page.blocked,
         blocked_total=page.blocked_total,
+    )
+
+
+def export_response(page: MatchPage, side: Side, language: str, fmt: Format, stem: str) -> Response:
+    rows = match_rows(page.items, page.blocked, side, language)
+    return Response(
+        to_bytes(rows, fmt, sheet=side),
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
     )

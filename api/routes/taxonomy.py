@@ -3,8 +3,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
 
-from api.deps import MatcherDep
+from api.deps import Allow, MatcherDep
 from api.routes.common import LanguageQuery
+from matching.access import Actor
 
 router = APIRouter(tags=["taxonomy"])
 
@@ -53,7 +54,10 @@ class Suggestion(BaseModel):
     description="For ingest: show the links to the user, let them confirm or correct, then store the URIs.",
 )
 def normalize(
-    request: NormalizeRequest, matcher: MatcherDep, lang: LanguageQuery = None
+    request: NormalizeRequest,
+    matcher: MatcherDep,
+    actor: Annotated[Actor, Allow("advisor", "admin", purpose="profile maintenance")],
+    lang: LanguageQuery = None,
 ) -> NormalizeResponse:
     occupations, skills = matcher.normalize(request.title, request.text, request.k, lang)
     return NormalizeResponse(
@@ -65,6 +69,9 @@ def normalize(
 @router.get("/taxonomy/autocomplete", summary="Type-ahead for occupation and skill pickers")
 def autocomplete(
     matcher: MatcherDep,
+    actor: Annotated[
+        Actor, Allow("advisor", "admin", "jobseeker", "employer", "analyst", purpose="taxonomy lookup")
+    ],
     q: Annotated[str, Query(min_length=1, max_length=100, description="What the user typed")],
     kind: Annotated[Literal["occupation", "skill"], Query()] = "occupation",
     lang: LanguageQuery = None,

@@ -12,7 +12,7 @@ from matching.eligibility import EligibilityRules
 from matching.regulation import Regulation, RegulationRule, RegulationTable
 from matching.service import Matcher
 from tests import mini_esco as m
-from tests.conftest import TODAY
+from tests.conftest import TODAY, auth, key_for
 from tests.factories import seeker, vacancy
 
 API = "/api/v1"
@@ -45,7 +45,7 @@ def client(taxonomy, embedder, storage, gazetteer, tmp_path) -> Iterator[TestCli
     )
     matcher.create_vacancy(vacancy("vac-nurse", m.NURSE, min_german_level="B1"))
     matcher.create_vacancy(vacancy("vac-helper", m.NURSING_ASSISTANT, min_german_level="A2"))
-    with TestClient(create_app(matcher=matcher)) as test_client:
+    with TestClient(create_app(matcher=matcher), headers=auth(key_for(matcher, "advisor"))) as test_client:
         yield test_client
 
 

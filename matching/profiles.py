@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from matching.embedding import Embedder
 from matching.taxonomy import Taxonomy
@@ -110,33 +111,41 @@ class ProfileEncoder:
         return self._encode([self._vacancy_parts(v) for v in vacancies])
 
     def _encode(self, parts: list[_Parts]) -> np.ndarray:
-        out = np.zeros((len(parts), self.dim), dtype=np.float32)
-        if not parts:
-            return out
+        """All profiles at once: weighted concept means as sparse × dense products, then the share-weighted
+        sum of the unit-length parts (occupations, skills, free text), itself scaled to unit length."""
+        n = len(parts)
+        if n == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
         uris = list(dict.fromkeys(u for p in parts for u, _ in (*p.occupations, *p.skills)))
-        concept_vectors = self.embedder.embed([self.concept_text(u) for u in uris]) if uris else None
-        row_of = {u: i for i, u in enumerate(uris)}
+        column = {u: i for i, u in enumerate(uris)}
+        concepts = (
+            self.embedder.embed([self.concept_text(u) for u in uris])
+            if uris
+            else np.zeros((0, self.dim), dtype=np.float32)
+        )
+        total = np.zeros((n, self.dim), dtype=np.float32)
+        for share, pick in ((OCCUPATION_SHARE, lambda p: p.occupations), (SKILL_SHARE, lambda p: p.skills)):
+            rows, cols, vals = [], [], []
+            for i, p in enumerate(parts):
+                for uri, weight in pick(p):
+                    rows.append(i)
+                    cols.append(column[uri])
+                    vals.append(weight)
+            if not rows:
+                continue
+            weights = sparse.csr_matrix((vals, (rows, cols)), shape=(n, len(uris)), dtype=np.float32)
+            total += share * _unit_rows(np.asarray(weights @ concepts, dtype=np.float32))
         texts = list(dict.fromkeys(p.text for p in parts if p.text))
-        text_vectors = self.embedder.embed(texts) if texts else None
-        text_row = {t: i for i, t in enumerate(texts)}
-        for i, p in enumerate(parts):
-            pieces: list[tuple[float, np.ndarray]] = []
-            for share, weighted in ((OCCUPATION_SHARE, p.occupations), (SKILL_SHARE, p.skills)):
-                if weighted and concept_vectors is not None:
-                    rows = [row_of[u] for u, _ in weighted]
-                    weights = np.asarray([w for _, w in weighted], dtype=np.float32)
-                    mean = weights @ concept_vectors[rows] / weights.sum()
-                    pieces.append((share, mean))
-            if p.text and text_vectors is not None:
-                pieces.append((TEXT_SHARE, text_vectors[text_row[p.text]]))
-            if not pieces:
-                continue  # an empty profile stays the zero vector: similar to nothing
-            total = sum(share for share, _ in pieces)
-            vector = sum(share / total * _unit(v) for share, v in pieces)
-            out[i] = _unit(np.asarray(vector, dtype=np.float32))
-        return out
+        if texts:
+            row_of = {t: i for i, t in enumerate(texts)}
+            vectors = self.embedder.embed(texts)
+            with_text = [i for i, p in enumerate(parts) if p.text]
+            total[with_text] += TEXT_SHARE * vectors[[row_of[parts[i].text] for i in with_text]]
+        # A missing part's share goes to the others: dividing by the shares present would only rescale
+        # the sum, which the final normalisation does anyway. An empty profile stays the zero vector.
+        return _unit_rows(total)
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 0 else vector
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)

@@ -73,10 +73,37 @@ def score_pair(
     weights: ScoringWeights = DEFAULT_WEIGHTS,
     language: str = "en",
     assessment: Assessment | None = None,
-    explain: bool = True,
+) -> tuple[float, MatchExplanation]:
+    """The score and its explanation."""
+    score, explanation = _score(
+        seeker, vacancy, semantic_similarity, taxonomy, weights, language, assessment, True
+    )
+    assert explanation is not None  # built whenever explain is True
+    return score, explanation
+
+
+def score_only(
+    seeker: JobSeeker,
+    vacancy: Vacancy,
+    semantic_similarity: float,
+    taxonomy: Taxonomy,
+    weights: ScoringWeights = DEFAULT_WEIGHTS,
+    assessment: Assessment | None = None,
+) -> float:
+    """The score alone: for ranking many pairs, where only the shown ones need an explanation."""
+    return _score(seeker, vacancy, semantic_similarity, taxonomy, weights, "en", assessment, False)[0]
+
+
+def _score(
+    seeker: JobSeeker,
+    vacancy: Vacancy,
+    semantic_similarity: float,
+    taxonomy: Taxonomy,
+    weights: ScoringWeights,
+    language: str,
+    assessment: Assessment | None,
+    explain: bool,
 ) -> tuple[float, MatchExplanation | None]:
-    """The score and, with ``explain``, its explanation (skipped when ranking many pairs: only the shown
-    ones need one, and building it costs more than the score itself)."""
     has = seeker_skills(seeker, taxonomy)
     essential, optional = vacancy_requirements(vacancy, taxonomy)
     matched_e = [s for s in essential if s in has]

@@ -22,7 +22,7 @@ from matching.access import Actor, Kind, Role
 from matching.analytics import analytics_record
 from matching.audit import Action, AuditEntry, entries
 from matching.bulk import ImportReport, parse_upload
-from matching.eligibility import EligibilityRules
+from matching.eligibility import Assessment, EligibilityRules
 from matching.embedding import Embedder
 from matching.errors import ImportRejectedError, InvalidInputError, NotFoundError, VectorIndexError
 from matching.gdpr import free_texts, subject_access_export
@@ -34,7 +34,7 @@ from matching.profiles import ProfileEncoder, validate_concepts
 from matching.pseudonyms import SECRET_NAME as PSEUDONYM_SECRET
 from matching.pseudonyms import candidate_pseudonym, erased_id
 from matching.regulation import RegulationTable
-from matching.scoring import DEFAULT_WEIGHTS, ScoringWeights, score_pair
+from matching.scoring import DEFAULT_WEIGHTS, ScoringWeights, score_only, score_pair
 from matching.storage import DEFAULT_ORGANISATION, Release, Repository, Storage
 from matching.taxonomy import Taxonomy
 from models import Eligibility, JobSeeker, Match, Vacancy
@@ -474,9 +474,15 @@ class Matcher:
         return self._match(seeker, vacancy, float(a @ b), language or self.language, rank=1)
 
     def _match(
-        self, seeker: JobSeeker, vacancy: Vacancy, similarity: float, language: str, rank: int
+        self,
+        seeker: JobSeeker,
+        vacancy: Vacancy,
+        similarity: float,
+        language: str,
+        rank: int,
+        assessment: Assessment | None = None,
     ) -> Match:
-        assessment = self.rules.assess(seeker, vacancy, self.today)
+        assessment = assessment or self.rules.assess(seeker, vacancy, self.today)
         score, explanation = score_pair(
             seeker, vacancy, similarity, self.taxonomy, self.weights, language, assessment
         )
@@ -500,24 +506,31 @@ class Matcher:
         offset: int,
         language: str,
     ) -> MatchPage:
-        matches = [self._match(s, v, sim, language, rank=0) for s, v, sim in pairs]
-
-        def order(m: Match) -> tuple[float, str, str]:  # ties broken by ids: stable pages
-            return (-m.score, m.jobseeker_id, m.vacancy_id)
-
-        open_ = sorted((m for m in matches if m.eligibility != Eligibility.BLOCKED), key=order)
-        blocked = sorted((m for m in matches if m.eligibility == Eligibility.BLOCKED), key=order)
+        """Assess and score every pair cheaply, then explain only the ones on the page."""
+        scored = []
+        for seeker, vacancy, similarity in pairs:
+            assessment = self.rules.assess(seeker, vacancy, self.today)
+            score = score_only(seeker, vacancy, similarity, self.taxonomy, self.weights, assessment)
+            # Ties broken by ids: stable pages.
+            scored.append(((-score, seeker.id, vacancy.id), seeker, vacancy, similarity, assessment))
+        scored.sort(key=lambda row: row[0])
+        open_ = [row for row in scored if row[4].eligibility != Eligibility.BLOCKED]
+        blocked = [row for row in scored if row[4].eligibility == Eligibility.BLOCKED]
         items = [
-            m.model_copy(update={"rank": offset + i + 1}) for i, m in enumerate(open_[offset : offset + k])
+            self._match(s, v, sim, language, offset + i + 1, a)
+            for i, (_, s, v, sim, a) in enumerate(open_[offset : offset + k])
         ]
+        shown_blocked = (
+            [row for row in blocked if -row[0][0] >= BLOCKED_LIST_MIN_SCORE][:k] if offset == 0 else []
+        )
         return MatchPage(
             subject_id=subject_id,
             items=items,
             offset=offset,
             k=k,
-            considered=len(matches),
+            considered=len(scored),
             eligible_total=len(open_),
-            blocked=[m for m in blocked if m.score >= BLOCKED_LIST_MIN_SCORE][:k] if offset == 0 else [],
+            blocked=[self._match(s, v, sim, language, 0, a) for _, s, v, sim, a in shown_blocked],
             blocked_total=len(blocked),
         )
 

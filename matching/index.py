@@ -36,6 +36,10 @@ faiss: Any = _faiss
 
 _FORMAT = 2
 EXACT_MAX = 50_000
+# One query at a time is fastest on one thread, and a server runs several queries side by side:
+# OpenMP threads per query would only fight over the cores. Bulk work (training) uses them all.
+SEARCH_THREADS = int(os.environ.get("SKILLBRIDGE_FAISS_THREADS", "1"))
+faiss.omp_set_num_threads(SEARCH_THREADS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +105,17 @@ class VectorIndex:
         """A new index over these vectors, in the layout chosen for their number (or ``spec``)."""
         out = cls(dim, spec or choose_spec(len(entity_ids)))
         array = out._check(vectors, "vectors")
-        if out.spec.kind == "ivf":
-            rng = np.random.default_rng(seed)
-            sample = min(len(array), max(50 * out.spec.nlist, 100_000))
-            out._index.train(array[np.sort(rng.choice(len(array), size=sample, replace=False))])
-        out.upsert(entity_ids, array, attrs)
-        if out.spec.kind == "ivf":
-            out.calibrate(array, rng)
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
+        try:
+            if out.spec.kind == "ivf":
+                rng = np.random.default_rng(seed)
+                sample = min(len(array), max(50 * out.spec.nlist, 100_000))
+                out._index.train(array[np.sort(rng.choice(len(array), size=sample, replace=False))])
+            out.upsert(entity_ids, array, attrs)
+            if out.spec.kind == "ivf":
+                out.calibrate(array, rng)
+        finally:
+            faiss.omp_set_num_threads(SEARCH_THREADS)
         return out
 
     def calibrate(

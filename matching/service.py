@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T", JobSeeker, Vacancy)
 Progress = Callable[[int, int], None]
 
-MIN_OVERFETCH = 200
-OVERFETCH_FACTOR = 5
+# Retrieval asks for more than a page because the rules then remove or reorder candidates.
+MIN_OVERFETCH = 60
+OVERFETCH_FACTOR = 3
 _KIND: dict[str, Kind] = {"jobseekers": "jobseeker", "vacancies": "vacancy"}
 # Blocked pairs are listed for advisors when they would otherwise be a reasonable match; all of them
 # still count in ``blocked_total``, so none disappears unnoticed.

@@ -13,6 +13,8 @@ from matching.taxonomy import Taxonomy
 def build_matcher(settings: Settings, taxonomy: Taxonomy | None = None) -> Matcher:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     taxonomy = taxonomy or load_esco(settings.esco_path)
-    embedder = make_embedder(settings.embedding_model, settings.embedding_cache_path)
+    embedder = make_embedder(
+        settings.embedding_model, settings.embedding_cache_path, settings.embedding_backend
+    )
     storage = Storage(settings.resolved_database_url)
     return Matcher(taxonomy, embedder, storage, settings.index_dir, language=settings.language)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,11 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         default=DEFAULT_MODEL,
         description="sentence-transformers model name or folder; 'hashing-<dim>' for tests.",
+    )
+    embedding_backend: Literal["auto", "fp32", "bf16"] = Field(
+        default="auto",
+        description="auto: bf16 autocast when the CPU supports it, it is faster and agrees with fp32 "
+        "(cosine >= 0.9999) on probe sentences; else fp32.",
     )
     language: str = Field(
         default="en", description="Language of concept labels used for embedding and output."

@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from sqlalchemy import (
     event,
     false,
     func,
+    insert,
     select,
     text,
     update,
@@ -105,6 +108,35 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+class DocumentCache(Generic[M]):
+    """Validated documents by id, valid only for the digest they were read with; least recently used out."""
+
+    def __init__(self, size: int = 50_000):
+        self._items: OrderedDict[str, tuple[str, M]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, entity_id: str, digest: str) -> M | None:
+        with self._lock:
+            found = self._items.get(entity_id)
+            if found is None or found[0] != digest:
+                return None
+            self._items.move_to_end(entity_id)
+            return found[1]
+
+    def put(self, entity_id: str, digest: str, item: M) -> M:
+        with self._lock:
+            self._items[entity_id] = (digest, item)
+            self._items.move_to_end(entity_id)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return item
+
+    def forget(self, entity_id: str) -> None:
+        with self._lock:
+            self._items.pop(entity_id, None)
+
+
 class Repository(Generic[M]):
     """CRUD for one kind of document. Every method runs in its own short transaction.
 
@@ -124,6 +156,7 @@ class Repository(Generic[M]):
         self._writes = writes
         self._row: Any = row_type
         self._model: type[M] = model
+        self._cache: DocumentCache[M] = DocumentCache()
         self.kind = kind
 
     def _row_for(self, item: M) -> dict[str, object]:
@@ -191,13 +224,23 @@ class Repository(Generic[M]):
                 )
                 if clash is not None:
                     raise AlreadyExistsError(self.kind, clash)
+            now = _now()
             for start in range(0, len(items), batch):
                 chunk = items[start : start + batch]
-                session.add_all(
-                    [self._row(id=i.id, organisation=organisation, **self._row_for(i)) for i in chunk]
-                )
+                rows = [
+                    {
+                        "id": i.id,
+                        "organisation": organisation,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    | self._row_for(i)
+                    for i in chunk
+                ]
                 try:
-                    session.flush()
+                    # Core executemany: an order of magnitude faster than ORM objects for bulk loads.
+                    session.execute(insert(self._row), rows)
                 except IntegrityError as exc:  # a concurrent writer inserted one of the ids meanwhile
                     raise AlreadyExistsError(self.kind, "(one of the batch)") from exc
                 if progress:
@@ -213,6 +256,7 @@ class Repository(Generic[M]):
             row.version += 1
             row.updated_at = _now()
             add_entries(session, audit)
+        self._cache.forget(item.id)
         return item
 
     def get(self, entity_id: str, scope: Scope | None = None) -> M:
@@ -232,15 +276,35 @@ class Repository(Generic[M]):
             )
 
     def get_many(self, ids: Sequence[str], organisation: str | None = None) -> dict[str, M]:
-        """The documents among ``ids`` that exist (in ``organisation``, when given)."""
+        """The documents among ``ids`` that exist (in ``organisation``, when given).
+
+        Matching reads the same profiles again and again; validated documents are cached by their
+        content digest, which the database is asked for first, so a change made by any process is seen.
+        """
         out: dict[str, M] = {}
         with self._sessions() as session:
             for start in range(0, len(ids), 500):
-                statement = select(self._row).where(self._row.id.in_(list(ids[start : start + 500])))
+                chunk = list(ids[start : start + 500])
+                statement = select(self._row.id, self._row.digest).where(self._row.id.in_(chunk))
                 if organisation is not None:
                     statement = statement.where(self._row.organisation == organisation)
-                for row in session.scalars(statement):
-                    out[row.id] = self._model.model_validate(row.document)
+                missing = []
+                for entity_id, digest in session.execute(statement):
+                    cached = self._cache.get(entity_id, digest)
+                    if cached is None:
+                        missing.append(entity_id)
+                    else:
+                        out[entity_id] = cached
+                if missing:
+                    rows = session.execute(
+                        select(self._row.id, self._row.digest, self._row.document).where(
+                            self._row.id.in_(missing)
+                        )
+                    )
+                    for entity_id, digest, document in rows:
+                        out[entity_id] = self._cache.put(
+                            entity_id, digest, self._model.model_validate(document)
+                        )
         return out
 
     def delete(self, entity_id: str, scope: Scope | None = None, audit: Sequence[AuditEntry] = ()) -> M:
@@ -250,6 +314,7 @@ class Repository(Generic[M]):
             item = self._model.model_validate(row.document)
             session.execute(delete(self._row).where(self._row.id == entity_id))
             add_entries(session, audit)
+        self._cache.forget(entity_id)  # erased means erased from memory too
         return item
 
     def count(self, scope: Scope | None = None) -> int:

@@ -11,6 +11,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -190,13 +191,15 @@ class HashingEmbedder:
 class CachedEmbedder:
     """Wraps an embedder with a content-hash cache: the same text is never embedded twice.
 
-    The cache lives in memory and, when ``path`` is given, in a SQLite file that survives restarts.
-    Keys hash the model id with the text, so switching models never returns stale vectors.
+    The cache lives in memory (the ``memory_size`` most recently used vectors) and, when ``path`` is given,
+    in a SQLite file that survives restarts. Keys hash the model id with the text, so switching models
+    never returns stale vectors.
     """
 
-    def __init__(self, inner: Embedder, path: str | Path | None = None):
+    def __init__(self, inner: Embedder, path: str | Path | None = None, memory_size: int = 100_000):
         self._inner = inner
-        self._memory: dict[str, np.ndarray] = {}
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._memory_size = memory_size
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         if path is not None:
@@ -228,6 +231,7 @@ class CachedEmbedder:
             for key in keys:
                 if key in self._memory:
                     result[key] = self._memory[key]
+                    self._memory.move_to_end(key)
             wanted = [k for k in dict.fromkeys(keys) if k not in result]
             if wanted and self._db is not None:
                 for start in range(0, len(wanted), 500):
@@ -254,6 +258,9 @@ class CachedEmbedder:
                         "INSERT OR REPLACE INTO embeddings (key, vector) VALUES (?, ?)",
                         [(k, result[k].astype(np.float32).tobytes()) for k in todo_keys],
                     )
+        with self._lock:
+            while len(self._memory) > self._memory_size:
+                self._memory.popitem(last=False)
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([result[k] for k in keys]).astype(np.float32, copy=False)

@@ -1,0 +1,24 @@
+from matching.embedding import CachedEmbedder, HashingEmbedder
+
+
+class Counting(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__(8)
+        self.calls: list[str] = []
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        self.calls.extend(texts)
+        return super().embed(texts)
+
+
+def test_memory_holds_only_the_most_recently_used_vectors() -> None:
+    inner = Counting()
+    cache = CachedEmbedder(inner, memory_size=2)
+    cache.embed(["a", "b"])
+    cache.embed(["a"])  # a becomes the most recent
+    cache.embed(["c"])  # b is evicted, not a
+    inner.calls.clear()
+    cache.embed(["a", "c"])
+    assert inner.calls == []
+    cache.embed(["b"])
+    assert inner.calls == ["b"]  # without a disk cache, an evicted text is embedded again

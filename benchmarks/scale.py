@@ -162,18 +162,24 @@ def run_size(n: int, args: argparse.Namespace, taxonomy, embedder, rows: list[li
         documents = make_documents(generator, n)
         vacancies = generator.generate(0, args.queries).vacancies
 
-        # -- ingest: validate, encode, store, index ----------------------------------------------
-        t_validate, seekers = timed(lambda: [JobSeeker.model_validate(d) for d in documents])
+        # -- ingest: validate, encode, store (in chunks, as a bulk import would), then index ---------
         encoder = ProfileEncoder(taxonomy, embedder)
-        t_encode, vectors = timed(
-            lambda: np.vstack([encoder.encode_seekers(seekers[i : i + 20_000]) for i in range(0, n, 20_000)])
-        )
         storage = Storage(f"sqlite:///{work / 'bench.db'}")
-        t_store, _ = timed(
-            lambda: [storage.jobseekers.create_many(seekers[i : i + 20_000]) for i in range(0, n, 20_000)]
-        )
-        ids = [s.id for s in seekers]
-        authorised = np.asarray([s.work_authorisation.status.value in AUTHORISED for s in seekers])
+        t_validate = t_encode = t_store = 0.0
+        parts, ids, authorised = [], [], []
+        for start in range(0, n, 20_000):
+            dt_v, chunk = timed(
+                lambda start=start: [JobSeeker.model_validate(d) for d in documents[start : start + 20_000]]
+            )
+            dt_e, vecs = timed(lambda chunk=chunk: encoder.encode_seekers(chunk))
+            dt_s, _ = timed(lambda chunk=chunk: storage.jobseekers.create_many(chunk))
+            t_validate, t_encode, t_store = t_validate + dt_v, t_encode + dt_e, t_store + dt_s
+            parts.append(vecs)
+            ids.extend(s.id for s in chunk)
+            authorised.extend(s.work_authorisation.status.value in AUTHORISED for s in chunk)
+        documents.clear()  # free the raw documents before the index build
+        vectors = np.vstack(parts)
+        authorised = np.asarray(authorised)
         before = rss_mb()
         t_index, index = timed(
             lambda: VectorIndex.build(vectors.shape[1], ids, vectors, attrs={"authorised": authorised})

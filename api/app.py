@@ -61,8 +61,8 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
         },
     )
     for module in (jobseekers, vacancies, imports, whatif, taxonomy, analytics, audit, keys):
+        document_roles(module.router)
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)
-    document_roles(app)
     return app

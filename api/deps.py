@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, status
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -95,16 +95,31 @@ def gate_of(route: APIRoute) -> Gate | None:
     return walk(route.dependant)
 
 
-def document_roles(app: FastAPI) -> None:
-    """Write each route's roles into its OpenAPI description, from the one place they are declared."""
-    for route in app.routes:
+def api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
+    """(full path, route) of every API route, also where FastAPI includes routers lazily (0.16x)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: included routes are copied into app.routes
+        return [(r.path, r) for r in app.routes if isinstance(r, APIRoute)]
+    out = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
         if isinstance(route, APIRoute):
-            gate = gate_of(route)
-            if gate is not None:
-                roles = ", ".join(r.value for r in gate.roles)
-                note = f"**Roles:** {roles}. Default purpose: *{gate.purpose}*."
-                route.description = f"{route.description}\n\n{note}".strip()
-                route.openapi_extra = {
-                    **(route.openapi_extra or {}),
-                    "x-roles": [r.value for r in gate.roles],
-                }
+            out.append((context.path or route.path, route))
+    return out
+
+
+def document_roles(router: APIRouter) -> None:
+    """Write each route's roles into its OpenAPI description, from the one place they are declared.
+
+    Called on a router before it is included (FastAPI copies routes when including them)."""
+    for route in router.routes:
+        gate = gate_of(route) if isinstance(route, APIRoute) else None
+        if isinstance(route, APIRoute) and gate is not None:
+            roles = ", ".join(r.value for r in gate.roles)
+            note = f"**Roles:** {roles}. Default purpose: *{gate.purpose}*."
+            route.description = f"{route.description}\n\n{note}".strip()
+            route.openapi_extra = {
+                **(route.openapi_extra or {}),
+                "x-roles": [r.value for r in gate.roles],
+            }

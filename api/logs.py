@@ -2,8 +2,9 @@
 
 The audit log records who touched which person; the application log must not. Request logs show the route
 with ids replaced (``/api/v1/jobseekers/{id}``) and no query string (autocomplete queries are typed text);
-request bodies are never logged; pydantic's ``input_value=…`` (which can quote free text) is cut from any
-message or traceback that reaches a handler.
+request bodies are never logged; pydantic's ``input_value=…`` and SQLAlchemy's ``[parameters: …]`` (which can
+quote free text) are cut from any message or traceback that reaches a handler. The database engines are
+also created with ``hide_parameters`` so SQL errors do not quote values in the first place.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 _ID_SEGMENT = re.compile(r"/(jobseekers|vacancies|releases|keys)/(?!export\b|candidates\b)[^/?\s\"]+")
 _QUERY = re.compile(r"\?[^\s\"]*")
 _INPUT_VALUE = re.compile(r"input_value=.*?(?=, input_type=|\]|$)", re.MULTILINE)
+_SQL_PARAMETERS = re.compile(r"\[parameters: .*?\](?=\s*(\(Background|$))", re.MULTILINE | re.DOTALL)
 
 
 def redact_path(path: str) -> str:
@@ -22,6 +24,7 @@ def redact_path(path: str) -> str:
 
 
 def redact_text(text: str) -> str:
+    text = _SQL_PARAMETERS.sub("[parameters: <redacted>]", text)
     return _INPUT_VALUE.sub("input_value=<redacted>", text)
 
 

@@ -486,10 +486,9 @@ def write_template(kind: Kind, path: Path) -> None:
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
-        letter = cell.column_letter
-        sheet.column_dimensions[letter].width = max(14, min(40, len(column.name) + 4))
-        for row in range(2, 1002):  # ids, postcodes and dates as text: Excel must not "correct" them
-            sheet.cell(row=row, column=index).number_format = "@"
+        dimension = sheet.column_dimensions[cell.column_letter]
+        dimension.width = max(14, min(40, len(column.name) + 4))
+        dimension.number_format = "@"  # text: Excel must not turn postcodes, ids or dates into numbers
     sheet.freeze_panes = "A2"
     help_sheet = book.create_sheet("help")
     help_sheet.append(["column", "required", "what", "allowed values", "example"])

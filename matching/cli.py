@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -17,6 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from matching.config import Settings
 from matching.service import Matcher
+
+if TYPE_CHECKING:
+    from matching.access import Kind
+    from matching.storage import Storage
+
+DEMO_ORGANISATION = "leipzig"
 
 # Quiet third-party progress bars and hub look-ups: the model is local and our own bars say enough.
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -84,6 +91,9 @@ def demo(
     )
     with console.status("Generating synthetic Leipzig data…"):
         dataset = LeipzigGenerator(taxonomy, seed=seed).generate(jobseekers, vacancies)
+        job_offers = [
+            v.model_copy(update={"employer_id": employer_id(v.employer)}) for v in dataset.vacancies
+        ]
     with console.status(f"Loading the embedding model ({settings.embedding_model})…"):
         matcher = build_matcher(settings, taxonomy)
     matcher.storage.clear()  # the demo always starts from its own fresh data set
@@ -96,21 +106,47 @@ def demo(
             if done == total:
                 state["base"] += total
 
-        matcher.bulk_load(dataset.jobseekers, dataset.vacancies, progress=advance)
+        matcher.bulk_load(dataset.jobseekers, job_offers, progress=advance, organisation=DEMO_ORGANISATION)
+    seeker_id, vacancy = dataset.jobseekers[0].id, job_offers[0]
+    keys = {
+        role: matcher.storage.keys.create(role, DEMO_ORGANISATION, subject, label="demo")[1]
+        for role, subject in (
+            ("advisor", None),
+            ("jobseeker", seeker_id),
+            ("employer", vacancy.employer_id),
+            ("analyst", None),
+            ("admin", None),
+        )
+    }
     elapsed = time.perf_counter() - started
     console.print(
         f"[green]Ready[/green] in {elapsed:.1f} s: {len(matcher.seekers.index)} job seekers and "
         f"{len(matcher.vacancies.index)} vacancies indexed."
     )
     base = f"http://{host}:{port}"
-    vacancy_id, seeker_id = dataset.vacancies[0].id, dataset.jobseekers[0].id
+    api = f"{base}/api/v1"
+
+    def curl(role: str, url: str) -> str:
+        return f"  curl -s -H 'Authorization: Bearer {keys[role]}' '{url}'"
+
     print(
+        f"\nAPI keys for the organisation {DEMO_ORGANISATION!r} (shown once; only their hashes are stored):\n"
+        f"  advisor    {keys['advisor']}\n"
+        f"  jobseeker  {keys['jobseeker']}  (job seeker {seeker_id})\n"
+        f"  employer   {keys['employer']}  (employer {vacancy.employer_id}, e.g. vacancy {vacancy.id})\n"
+        f"  analyst    {keys['analyst']}\n"
+        f"  admin      {keys['admin']}\n"
         "\nTry:\n"
         f"  curl -s '{base}/health'\n"
-        f"  curl -s '{base}/api/v1/vacancies/{vacancy_id}/candidates?k=5'\n"
-        f"  curl -s '{base}/api/v1/jobseekers/{seeker_id}/vacancies?k=5&offset=5'\n"
-        f"  curl -s '{base}/api/v1/jobseekers/{seeker_id}'\n"
-        f"  API docs: {base}/docs\n"
+        f"{curl('advisor', f'{api}/vacancies/{vacancy.id}/candidates?k=5')}\n"
+        f"{curl('advisor', f'{api}/jobseekers/{seeker_id}/vacancies?k=5&offset=5')}\n"
+        f"{curl('advisor', f'{api}/jobseekers/{seeker_id}')}\n"
+        f"{curl('jobseeker', f'{api}/jobseekers/{seeker_id}/vacancies?k=3&lang=uk')}\n"
+        f"{curl('employer', f'{api}/vacancies/{vacancy.id}/candidates?k=3')}\n"
+        f"{curl('advisor', f'{api}/vacancies/{vacancy.id}/candidates/export?format=csv&lang=de')}\n"
+        f"{curl('analyst', f'{api}/analytics/jobseekers?format=csv')}\n"
+        f"{curl('admin', f'{api}/audit?limit=5')}\n"
+        f"  API docs: {base}/docs (Authorize with a key)\n"
     )
     if serve:
         _serve(matcher, host, port)
@@ -122,9 +158,16 @@ def _serve(matcher: Matcher, host: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.logs import log_config
 
     try:
-        uvicorn.run(create_app(matcher=matcher), host=host, port=port, log_level="info", access_log=False)
+        uvicorn.run(
+            create_app(matcher=matcher),
+            host=host,
+            port=port,
+            log_config=log_config(access_log=True),
+            access_log=True,
+        )
     finally:
         matcher.close()
 
@@ -320,8 +363,177 @@ def train_linker(
     console.print(f"Saved to {output}. Use it with SKILLBRIDGE_EMBEDDING_MODEL={output}")
 
 
+def employer_id(name: str) -> str:
+    """A stable pseudonymous employer id for the demo (the generator names employers, not accounts)."""
+    return "emp-" + hashlib.sha256(name.encode()).hexdigest()[:10]
+
+
+# -- API keys -------------------------------------------------------------------------------------------
+
+keys_app = typer.Typer(help="Create, list and revoke API keys (stored only as SHA-256 hashes).")
+app.add_typer(keys_app, name="keys")
+
+
+def _storage() -> Storage:
+    from matching.storage import Storage
+
+    return Storage(_settings().resolved_database_url)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="advisor, jobseeker, employer, analyst or admin.")],
+    organisation: Annotated[str, typer.Option(help="Organisation the key acts for, e.g. leipzig.")],
+    subject: Annotated[
+        str | None, typer.Option(help="jobseeker keys: the job seeker id; employer keys: the employer id.")
+    ] = None,
+    label: Annotated[str | None, typer.Option(help="What the key is for (no names).")] = None,
+) -> None:
+    """Create a key and print it once: only its hash is stored."""
+    from matching.access import command_line_actor
+    from matching.errors import InvalidInputError
+
+    storage = _storage()
+    try:
+        record, key = storage.keys.create(
+            role, organisation, subject, label, command_line_actor(organisation, "key management")
+        )
+    except InvalidInputError as exc:
+        raise typer.BadParameter(exc.message, param_hint=f"--{exc.field.replace('_id', '')}") from None
+    finally:
+        storage.dispose()
+    console.print(
+        f"Created {record.id} ({record.role.value}, {record.organisation}"
+        f"{', ' + record.subject_id if record.subject_id else ''}). Store the key now: it is shown only once."
+    )
+    typer.echo(key)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (key-…), not the key.")]) -> None:
+    """Revoke a key: it stops working at once; its record stays for the audit log."""
+    from matching.access import command_line_actor
+
+    storage = _storage()
+    try:
+        record = storage.keys.revoke(key_id, command_line_actor("-", "key management"))
+    finally:
+        storage.dispose()
+    console.print(f"Revoked {record.id} ({record.role.value}, {record.organisation}).")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Every key with role, organisation, subject and state; never the keys themselves."""
+    storage = _storage()
+    try:
+        records = storage.keys.all()
+    finally:
+        storage.dispose()
+    typer.echo("| id | role | organisation | subject | label | created | revoked |")
+    typer.echo("|---|---|---|---|---|---|---|")
+    for r in records:
+        revoked = r.revoked_at.strftime("%Y-%m-%d %H:%M") if r.revoked_at else ""
+        typer.echo(
+            f"| {r.id} | {r.role.value} | {r.organisation} | {r.subject_id or ''} | {r.label or ''} "
+            f"| {r.created_at:%Y-%m-%d %H:%M} | {revoked} |"
+        )
+
+
+# -- bulk import -------------------------------------------------------------------------------------------
+
+KindOption = Annotated[
+    str | None, typer.Option(help="jobseekers or vacancies (default: from the file name).")
+]
+
+
+def _kind(kind: str | None, path: Path) -> Kind:
+    name = (kind or path.stem).lower()
+    if "jobseeker" in name or "job_seeker" in name:
+        return "jobseeker"
+    if "vacanc" in name:
+        return "vacancy"
+    raise typer.BadParameter(
+        f"must be 'jobseekers' or 'vacancies'; got {kind!r}" if kind else "cannot tell from the file name",
+        param_hint="--kind",
+    )
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or .xlsx file.")],
+    kind: KindOption = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Store the valid rows even if others are invalid.")
+    ] = False,
+    organisation: Annotated[str, typer.Option(help="Organisation the rows belong to.")] = "default",
+    report: Annotated[
+        Path | None, typer.Option(help="Write the error report to this .csv or .json file.")
+    ] = None,
+    esco: EscoOption = None,
+) -> None:
+    """Import job seekers or vacancies from CSV or Excel; any invalid row rejects the file unless --skip-invalid.
+
+    A server already running keeps its indexes until it restarts; import through the API to avoid that.
+    """
+    from matching.access import command_line_actor
+    from matching.bootstrap import build_matcher
+    from matching.bulk import ImportReport
+    from matching.errors import ImportRejectedError
+
+    checked = _kind(kind, file)
+    matcher = build_matcher(_settings(esco_path=esco))
+    matcher.open()
+    actor = command_line_actor(organisation, "bulk import")
+    try:
+        with _progress() as bar:
+            task = bar.add_task("Storing", total=None)
+            result: ImportReport = matcher.import_file(
+                checked,
+                file.read_bytes(),
+                file.name,
+                actor,
+                skip_invalid,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except ImportRejectedError as exc:
+        result = exc.report
+    finally:
+        matcher.close()
+    if report is not None:
+        text = json.dumps(result.as_dict(), indent=2, ensure_ascii=False)
+        report.write_text(result.errors_csv() if report.suffix.lower() == ".csv" else text, encoding="utf-8")
+    for error in result.errors[:20]:
+        where = f"row {error.row}" if error.row else "file"
+        allowed = f" (allowed: {error.allowed})" if error.allowed else ""
+        console.print(f"  {where}, {error.field}: {error.problem}{allowed}", markup=False, highlight=False)
+    if len(result.errors) > 20:
+        console.print(f"  … and {len(result.errors) - 20} more" + (f" (see {report})" if report else ""))
+    console.print(result.summary(), markup=False)
+    if result.errors and not result.imported:
+        raise typer.Exit(1)
+
+
+@app.command("import-template")
+def import_template(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="The .xlsx or .csv file to write.")],
+    kind: KindOption = None,
+) -> None:
+    """Write an empty import sheet with every column (in .xlsx with a help sheet explaining each)."""
+    from matching.bulk import write_template
+
+    checked = _kind(kind, file)
+    if file.suffix.lower() not in (".xlsx", ".csv"):
+        raise typer.BadParameter(f"must end in .xlsx or .csv; got {file.name!r}", param_hint="FILE")
+    write_template(checked, file)
+    console.print(f"Wrote {file}.")
+
+
 def main() -> None:  # pragma: no cover
+    from api.logs import install
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    install()
     for noisy in ("faiss", "sentence_transformers", "httpx", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:

@@ -58,10 +58,11 @@ def match_rows(
                 "" if match.distance_km is None else round(match.distance_km, 1),
             ]
         )
-    return [[_safe(cell) for cell in row] for row in rows]
+    return rows
 
 
 def to_bytes(rows: list[list[object]], fmt: Format, sheet: str = "matches") -> bytes:
+    rows = [[_safe(cell) for cell in row] for row in rows]
     if fmt == "csv":
         out = io.StringIO()
         csv.writer(out, lineterminator="\r\n").writerows(rows)

@@ -47,6 +47,7 @@ Progress = Callable[[int, int], None]
 # Retrieval asks for more than a page because the rules then remove or reorder candidates.
 MIN_OVERFETCH = 60
 OVERFETCH_FACTOR = 3
+STALE_TEMP_SECONDS = 600
 _KIND: dict[str, Kind] = {"jobseekers": "jobseeker", "vacancies": "vacancy"}
 # Blocked pairs are listed for advisors when they would otherwise be a reasonable match; all of them
 # still count in ``blocked_total``, so none disappears unnoticed.
@@ -127,6 +128,8 @@ class Matcher:
 
     def _load_or_rebuild(self, side: _Side, progress: Progress | None) -> str:
         path = self._index_path(side)
+        if path is not None:
+            _remove_stale_temp_files(path)
         if path is not None and path.exists():
             try:
                 loaded = VectorIndex.load(path)
@@ -579,6 +582,20 @@ class Matcher:
             "embedding_model": self.encoder.embedder.model_id,
             "taxonomy": self.taxonomy.stats(),
         }
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Index saves write a temp file and rename it; a process killed in between leaves the temp file behind.
+
+    Only old ones go: a fresh one may belong to another process saving right now."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for leftover in path.parent.glob(f".{path.name}.*"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+                log.info("Removed %s, left by an interrupted index save.", leftover.name)
+        except FileNotFoundError:  # removed by someone else meanwhile
+            pass
 
 
 def _own_vacancy(vacancy: Vacancy, actor: Actor | None) -> Vacancy:

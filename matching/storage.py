@@ -31,6 +31,8 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -82,7 +84,9 @@ def create_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn, _record):
@@ -105,7 +109,8 @@ def create_db_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writer") else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # hide_parameters: error messages (and so logs) never quote the values of a statement: personal data.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 class DocumentCache(Generic[M]):
@@ -447,13 +452,16 @@ class Storage:
     def secret(self, name: str) -> bytes:
         """A random 32-byte secret shared by every process on this database, created on first use."""
         if name not in self._secrets:
+            insert = postgresql_insert if self.dialect == "postgresql" else sqlite_insert
             with self.writes.begin() as session:
-                row = session.get(SecretRow, name)
-                if row is None:
-                    row = SecretRow(name=name, value=secrets.token_hex(32))
-                    session.add(row)
-                value = row.value
-            self._secrets[name] = bytes.fromhex(value)
+                # Several requests may ask first at once: the first insert wins, the others read its value.
+                session.execute(
+                    insert(SecretRow)
+                    .values(name=name, value=secrets.token_hex(32))
+                    .on_conflict_do_nothing(index_elements=["name"])
+                )
+                value = session.scalar(select(SecretRow.value).where(SecretRow.name == name))
+            self._secrets[name] = bytes.fromhex(str(value))
         return self._secrets[name]
 
     # -- releases of candidates to employers -----------------------------------------------------

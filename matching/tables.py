@@ -8,6 +8,7 @@ this schema; a test compares the two (``alembic check``).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 DEFAULT_ORGANISATION = "default"
 
@@ -31,14 +33,33 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timestamps in UTC on every database: SQLite keeps no time zone, so values are converted to UTC on the
+    way in and marked as UTC on the way out (comparisons with any offset then work on both databases)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+            return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
 class _Document:
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     document: Mapped[dict] = mapped_column(JSON, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     # Hash of the document: lets a restart tell whether an index on disk was built from these rows.
     digest: Mapped[str] = mapped_column(String(32), nullable=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     # Who may see the row: advisors see their organisation's rows only. Set from the creating key.
     organisation: Mapped[str] = mapped_column(
         String(64),
@@ -70,8 +91,8 @@ class ApiKeyRow(Base):
     organisation: Mapped[str] = mapped_column(String(64), nullable=False)
     subject_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
     label: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AuditEventRow(Base):
@@ -81,9 +102,7 @@ class AuditEventRow(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
-    at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False, index=True
-    )
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False, index=True)
     key_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
     role: Mapped[str] = mapped_column(String(16), nullable=False)
     action: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -105,7 +124,7 @@ class ReleaseRow(Base):
         String(64), ForeignKey("job_seekers.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     released_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    released_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    released_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
 class SecretRow(Base):

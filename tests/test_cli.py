@@ -238,3 +238,130 @@ def test_what_if_names_the_invalid_field(mini_esco_dir: Path, tmp_path: Path) ->
     flat = re.sub(r"[│╭╮╰╯─\s]+", " ", result.output)  # undo the error box's wrapping
     assert "languages.0.level: Input should be 'A1', 'A2', 'B1', 'B2', 'C1' or 'C2'" in flat
     assert "not a valid jobseeker" in flat
+
+
+# -- API keys --------------------------------------------------------------------------------------------
+
+
+def test_demo_prints_a_key_per_role_and_curl_lines_that_send_them(
+    mini_esco_dir: Path, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "demo"
+    result = _demo(mini_esco_dir, data_dir)
+    assert result.exit_code == 0, result.output
+    keys = dict(
+        re.findall(r"^  (advisor|jobseeker|employer|analyst|admin) +(sbk_[\w-]+)", result.stdout, re.M)
+    )
+    assert sorted(keys) == ["admin", "advisor", "analyst", "employer", "jobseeker"]
+    curls = [line for line in result.stdout.splitlines() if "curl" in line and "/api/v1/" in line]
+    assert len(curls) >= 6
+    assert all(re.search(r"-H 'Authorization: Bearer sbk_[\w-]+'", line) for line in curls)
+    storage = Storage(f"sqlite:///{(data_dir / 'demo.db').as_posix()}")
+    try:
+        actors = {role: storage.keys.authenticate(key) for role, key in keys.items()}
+        assert all(
+            a is not None and a.organisation == "leipzig" and a.role == role for role, a in actors.items()
+        )
+        seeker_id = re.search(r"\(job seeker ([^)]+)\)", result.stdout).group(1)
+        assert actors["jobseeker"].subject_id == seeker_id  # type: ignore[union-attr]
+        vacancy = storage.vacancies.list(0, 1)[0]
+        assert actors["employer"].subject_id == vacancy.employer_id  # type: ignore[union-attr]
+        assert storage.vacancies.get_record(vacancy.id).organisation == "leipzig"
+        assert all(k not in str([r.model_dump() for r in storage.keys.all()]) for k in keys.values())
+    finally:
+        storage.dispose()
+
+
+def test_keys_create_list_and_revoke() -> None:
+    created = runner.invoke(
+        app, ["keys", "create", "--role", "jobseeker", "--organisation", "leipzig", "--subject", "js-7"]
+    )
+    assert created.exit_code == 0, created.output
+    key = created.stdout.strip()
+    assert key.startswith("sbk_") and len(key) == 47
+    assert "Store the key now: it is shown only once." in re.sub(r"\s+", " ", created.stderr)
+    key_id = re.search(r"Created (key-[0-9a-f]{12})", created.stderr).group(1)
+
+    listed = runner.invoke(app, ["keys", "list"])
+    assert f"| {key_id} | jobseeker | leipzig | js-7 |" in listed.stdout
+    assert key not in listed.output
+
+    revoked = runner.invoke(app, ["keys", "revoke", key_id])
+    assert revoked.exit_code == 0 and f"Revoked {key_id} (jobseeker, leipzig)." in revoked.output
+    storage = Storage("sqlite:///var/skillbridge.db")
+    try:
+        assert storage.keys.authenticate(key) is None
+        assert [e.action for e in storage.audit.query(entity_id=key_id)[0]] == ["revoke", "create"]
+    finally:
+        storage.dispose()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--role", "boss", "--organisation", "leipzig"],
+            "must be one of advisor, jobseeker, employer, analyst, admin; got 'boss'",
+        ),
+        (
+            ["--role", "employer", "--organisation", "leipzig"],
+            "a employer key needs the employer id it speaks for",
+        ),
+        (["--role", "advisor", "--organisation", "Leipzig City"], "must be 1-64 lower-case letters"),
+    ],
+)
+def test_keys_create_names_the_bad_option(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["keys", "create", *args])
+    assert result.exit_code == 2
+    assert message in re.sub(r"[│╭╮╰╯─\s]+", " ", result.output)
+
+
+# -- bulk import -----------------------------------------------------------------------------------------
+
+
+def test_import_template_then_import(mini_esco_dir: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    from tests import mini_esco as m
+
+    template = tmp_path / "jobseekers.xlsx"
+    result = runner.invoke(app, ["import-template", str(template)])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(template)
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["id", "qualifications", "experience"]
+    row = {
+        "id": "js-1",
+        "qualifications": f"{m.NURSE}|UA|full_equivalence",
+        "languages": "de:B2",
+        "home_place": "Leipzig",
+    }
+    bad = dict(row, id="js-2", languages="de:Z9")
+    for values in (row, bad):
+        sheet.append([values.get(name) for name in header])
+    book.save(template)
+
+    report = tmp_path / "errors.csv"
+    rejected = runner.invoke(
+        app, ["import", str(template), "--esco", str(mini_esco_dir), "--report", str(report)]
+    )
+    assert rejected.exit_code == 1
+    flat = re.sub(r"\s+", " ", rejected.output)
+    assert "row 3, languages: item 1 level: Input should be 'A1', 'A2', 'B1', 'B2', 'C1' or 'C2'" in flat
+    assert "1 of 2 rows have errors; nothing was imported." in flat
+    assert report.read_text().splitlines()[1].startswith("3,languages,")
+
+    imported = runner.invoke(app, ["import", str(template), "--esco", str(mini_esco_dir), "--skip-invalid",
+                                   "--organisation", "leipzig"])  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    assert "Imported 1 of 2 rows; skipped 1 invalid rows." in imported.output
+    storage = Storage("sqlite:///var/skillbridge.db")
+    try:
+        assert storage.jobseekers.get_record("js-1").organisation == "leipzig"
+        assert [(e.role, e.action, e.key_id) for e in storage.audit.query(entity_id="js-1")[0]] == [
+            ("admin", "create", None)
+        ]
+    finally:
+        storage.dispose()
+    assert runner.invoke(app, ["import-template", str(tmp_path / "people.xlsx")]).exit_code == 2

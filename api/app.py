@@ -10,7 +10,18 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors
 from api.deps import document_roles
-from api.routes import analytics, audit, health, imports, jobseekers, keys, taxonomy, vacancies, whatif
+from api.routes import (
+    analytics,
+    audit,
+    feedback,
+    health,
+    imports,
+    jobseekers,
+    keys,
+    taxonomy,
+    vacancies,
+    whatif,
+)
 from api.schemas import ErrorBody
 from matching.config import Settings, get_settings
 from matching.service import Matcher
@@ -60,7 +71,7 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
             403: {"model": ErrorBody, "description": "The key's role may not call this endpoint"},
         },
     )
-    for module in (jobseekers, vacancies, imports, whatif, taxonomy, analytics, audit, keys):
+    for module in (jobseekers, vacancies, imports, whatif, taxonomy, analytics, audit, keys, feedback):
         document_roles(module.router)
         v1.include_router(module.router)
     app.include_router(v1)

@@ -12,6 +12,7 @@ from matching.audit import AuditEvent
 from matching.keys import ApiKey
 from models import JobSeeker, Match, Vacancy
 from models.common import EntityId
+from models.feedback import Feedback
 
 T = TypeVar("T")
 
@@ -86,6 +87,7 @@ class SubjectAccessExport(BaseModel):
     record: dict[str, Any] = Field(description="Organisation, version and timestamps of the stored row.")
     releases: list[dict[str, Any]] = Field(description="Vacancies whose employer may see the person's id.")
     api_keys: list[ApiKey] = Field(description="Keys issued to the person.")
+    feedback: list[Feedback] = Field(description="Advisors' decisions on the person as a candidate.")
     audit_events: list[AuditEvent] = Field(
         description="Every recorded read and change of their data, and every action taken with their keys."
     )

@@ -33,6 +33,7 @@ class Action(StrEnum):
     RELEASE = "release"
     WITHDRAW = "withdraw"  # a release taken back
     REVOKE = "revoke"
+    FEEDBACK = "feedback"  # an advisor recorded a decision on a candidate for a vacancy
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from matching.access import Role
+from matching.feedback import FeedbackStore
 from models import JobSeeker
 
 if TYPE_CHECKING:
@@ -24,8 +25,9 @@ def free_texts(seeker: JobSeeker) -> list[str]:
 def subject_access_export(storage: Storage, record: Record[JobSeeker]) -> dict[str, Any]:
     """Everything stored about one job seeker, machine-readable.
 
-    The profile and its record, the candidate releases to employers, the API keys issued to them, and every
-    audit event about them or made with their keys (who read or changed their data, when and why).
+    The profile and its record, the candidate releases to employers, the API keys issued to them, advisors'
+    decisions on them as a candidate (feedback), and every audit event about them or made with their keys
+    (who read or changed their data, when and why).
     """
     seeker = record.item
     keys = [k for k in storage.keys.all(subject_id=seeker.id) if k.role == Role.JOBSEEKER]
@@ -50,6 +52,7 @@ def subject_access_export(storage: Storage, record: Record[JobSeeker]) -> dict[s
             for r in storage.releases(jobseeker_id=seeker.id)
         ],
         "api_keys": [k.model_dump(mode="json") for k in keys],
+        "feedback": [f.model_dump(mode="json") for f in FeedbackStore(storage).list(jobseeker_id=seeker.id)],
         "audit_events": [e.model_dump(mode="json") for e in events],
         "derived_data": (
             "A profile vector computed from this profile (occupations, skills and the skills text) is kept in "

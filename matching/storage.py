@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matching.access import Scope
 from matching.audit import AuditEntry, AuditLog, add_entries, pseudonymise_events
 from matching.errors import AlreadyExistsError, NotFoundError
+from matching.feedback import pseudonymise_feedback
 from matching.keys import ApiKeys
 from matching.tables import (
     DEFAULT_ORGANISATION,
@@ -509,14 +510,16 @@ class Storage:
     ) -> JobSeeker:
         """Delete a job seeker and every trace of their id, in one transaction. Returns what was deleted.
 
-        Releases go; their audit events get ``replacement`` (a keyed hash) instead of the id; keys issued
-        to them are revoked and lose their subject and label.
+        Releases go; their audit events and advisor feedback get ``replacement`` (a keyed hash) instead of
+        the id, and the feedback loses its notes; keys issued to them are revoked and lose their subject and
+        label.
         """
         with self.writes.begin() as session:
             row = self.jobseekers._locked_row(session, seeker_id, scope)
             erased = JobSeeker.model_validate(row.document)
             session.execute(delete(ReleaseRow).where(ReleaseRow.jobseeker_id == seeker_id))
             pseudonymise_events(session, "jobseeker", seeker_id, replacement)
+            pseudonymise_feedback(session, seeker_id, replacement)
             session.execute(
                 update(ApiKeyRow)
                 .where(ApiKeyRow.subject_id == seeker_id, ApiKeyRow.role == "jobseeker")

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -133,6 +134,32 @@ class SecretRow(Base):
     __tablename__ = "secrets"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(128), nullable=False)
+
+
+class FeedbackRow(Base):
+    """An advisor's decision on a candidate for a vacancy, with the match's score and eligibility then.
+
+    Goes with its vacancy (ON DELETE CASCADE). ``jobseeker_id`` has no foreign key on purpose: erasing the
+    job seeker replaces it with a keyed hash and removes the note, so the label survives without the person
+    (see ``matching.feedback``).
+    """
+
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    vacancy_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("vacancies.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    jobseeker_id: Mapped[str] = mapped_column(String(64), index=True, nullable=False)
+    decision: Mapped[str] = mapped_column(String(16), nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    note: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    score: Mapped[float] = mapped_column(Float, nullable=False)
+    eligibility: Mapped[str] = mapped_column(String(16), nullable=False)
+    advisor_key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    organisation: Mapped[str] = mapped_column(String(64), index=True, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
 # -- append-only audit log -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from tests.factories import seeker, vacancy
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW_TABLES = {"api_keys", "audit_events", "releases", "secrets"}
+HEAD = "0003"
 
 
 def _empty(database_url: str) -> None:
@@ -25,6 +26,7 @@ def _empty(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.begin() as conn:
         for table in (
+            "feedback",
             "releases",
             "audit_events",
             "api_keys",
@@ -50,10 +52,10 @@ def test_upgrade_from_empty_matches_the_models(database_url: str) -> None:
     engine = create_engine(database_url)
     assert upgrade(engine) is None
     with engine.connect() as conn:
-        assert current_revision(conn) == head_revision() == "0002"
-        assert NEW_TABLES | {"job_seekers", "vacancies"} <= set(inspect(conn).get_table_names())
+        assert current_revision(conn) == head_revision() == HEAD
+        assert NEW_TABLES | {"job_seekers", "vacancies", "feedback"} <= set(inspect(conn).get_table_names())
     assert schema_differences(engine) == []
-    assert upgrade(engine) == "0002"  # a second start changes nothing
+    assert upgrade(engine) == HEAD  # a second start changes nothing
     engine.dispose()
 
 
@@ -65,9 +67,31 @@ def test_downgrade_and_upgrade_again(database_url: str) -> None:
         command.downgrade(alembic_config(conn), "0001")
     with engine.connect() as conn:
         assert current_revision(conn) == "0001"
-        assert NEW_TABLES.isdisjoint(inspect(conn).get_table_names())
+        assert (NEW_TABLES | {"feedback"}).isdisjoint(inspect(conn).get_table_names())
     upgrade(engine)
     assert schema_differences(engine) == []
+    engine.dispose()
+
+
+def test_feedback_arrives_with_0003_and_leaves_with_its_downgrade(database_url: str) -> None:
+    _empty(database_url)
+    engine = create_engine(database_url)
+    upgrade(engine, "0002")
+    with engine.connect() as conn:
+        assert "feedback" not in inspect(conn).get_table_names()
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert {i["name"] for i in inspect(conn).get_indexes("feedback")} == {
+            "ix_feedback_vacancy_id",
+            "ix_feedback_jobseeker_id",
+            "ix_feedback_organisation",
+        }
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+    with engine.connect() as conn:
+        assert current_revision(conn) == "0002"
+        assert "feedback" not in inspect(conn).get_table_names()
+        assert set(inspect(conn).get_table_names()) >= NEW_TABLES
     engine.dispose()
 
 

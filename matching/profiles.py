@@ -116,7 +116,9 @@ class ProfileEncoder:
         n = len(parts)
         if n == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        uris = list(dict.fromkeys(u for p in parts for u, _ in (*p.occupations, *p.skills)))
+        # Sorted, so that each row sums its concepts in the same order in any batch: a profile gets the same
+        # vector bit for bit wherever it is encoded (one process, a cluster worker, a single update).
+        uris = sorted({u for p in parts for u, _ in (*p.occupations, *p.skills)})
         column = {u: i for i, u in enumerate(uris)}
         concepts = (
             self.embedder.embed([self.concept_text(u) for u in uris])

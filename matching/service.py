@@ -35,6 +35,7 @@ from matching.pseudonyms import SECRET_NAME as PSEUDONYM_SECRET
 from matching.pseudonyms import candidate_pseudonym, erased_id
 from matching.regulation import RegulationTable
 from matching.scoring import DEFAULT_WEIGHTS, ScoringWeights, score_only, score_pair
+from matching.sharding import AnyIndex, load_saved_index, saved_index_exists
 from matching.storage import DEFAULT_ORGANISATION, Release, Repository, Storage
 from matching.taxonomy import Taxonomy
 from models import Eligibility, JobSeeker, Match, Vacancy
@@ -80,7 +81,7 @@ class _Side(Generic[T]):
         self.name = name
         self.repo = repo
         self.encode = encode
-        self.index = VectorIndex(dim)
+        self.index: AnyIndex = VectorIndex(dim)  # or shards built on a cluster (matching/sharding.py)
         self.write_lock = threading.Lock()
 
 
@@ -130,13 +131,14 @@ class Matcher:
         path = self._index_path(side)
         if path is not None:
             _remove_stale_temp_files(path)
-        if path is not None and path.exists():
+        if path is not None and saved_index_exists(path):
+            fingerprint = side.repo.fingerprint()
             try:
-                loaded = VectorIndex.load(path)
+                loaded = load_saved_index(path, fingerprint, self.encoder.embedder.model_id)
             except VectorIndexError as exc:
                 log.warning("Index %s is unreadable (%s); rebuilding from the database.", side.name, exc)
             else:
-                if loaded.dim == side.index.dim and loaded.fingerprint == side.repo.fingerprint():
+                if loaded.dim == side.index.dim and loaded.fingerprint == fingerprint:
                     side.index = loaded
                     return "loaded"
                 log.info("Index %s does not match the database; rebuilding.", side.name)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from matching.cli_distributed import build_shards_command
 from matching.config import Settings
 from matching.service import Matcher
 
@@ -527,6 +528,9 @@ def import_template(
         raise typer.BadParameter(f"must end in .xlsx or .csv; got {file.name!r}", param_hint="FILE")
     write_template(checked, file)
     console.print(f"Wrote {file}.")
+
+
+app.command("build-shards")(build_shards_command)
 
 
 def main() -> None:  # pragma: no cover

@@ -27,7 +27,7 @@ from tests import mini_esco as m
 from tests.conftest import TODAY, auth, key_for
 
 # Examples per operation and mode; SKILLBRIDGE_FUZZ_EXAMPLES raises it for a longer run.
-EXAMPLES = int(os.environ.get("SKILLBRIDGE_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("SKILLBRIDGE_FUZZ_EXAMPLES", "10"))
 
 
 @pytest.fixture
@@ -71,7 +71,9 @@ def _fuzz(
     run()
 
 
-def test_no_request_ends_in_a_server_error(fuzz_target: tuple[object, dict[str, str]]) -> None:
+def test_no_request_ends_in_a_server_error(
+    fuzz_target: tuple[object, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
     app, headers = fuzz_target
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     sent: dict[str, int] = {}
@@ -89,9 +91,8 @@ def test_no_request_ends_in_a_server_error(fuzz_target: tuple[object, dict[str, 
                 no_negative.append(operation.label)
 
     total = sum(sent.values())
-    print(
-        f"\nschemathesis: {total} requests over {len(sent)} operations (no invalid input for {no_negative})"
-    )
+    with capsys.disabled():  # the count shows in every run's output, CI included
+        print(f"\nschemathesis: {total} requests over {len(sent)} operations (no invalid variant for {no_negative})")
     assert failures == []
     assert len(sent) == len(operations)
     assert total >= len(operations) * EXAMPLES  # both modes ran for every operation

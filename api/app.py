@@ -13,11 +13,13 @@ from api.deps import document_roles
 from api.routes import (
     analytics,
     audit,
+    concepts,
     feedback,
     health,
     imports,
     jobseekers,
     keys,
+    me,
     taxonomy,
     vacancies,
     whatif,
@@ -71,7 +73,19 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
             403: {"model": ErrorBody, "description": "The key's role may not call this endpoint"},
         },
     )
-    for module in (jobseekers, vacancies, imports, whatif, taxonomy, analytics, audit, keys, feedback):
+    for module in (
+        jobseekers,
+        vacancies,
+        imports,
+        whatif,
+        taxonomy,
+        analytics,
+        audit,
+        keys,
+        feedback,
+        me,
+        concepts,
+    ):
         document_roles(module.router)
         v1.include_router(module.router)
     app.include_router(v1)

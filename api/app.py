@@ -25,6 +25,7 @@ from api.routes import (
     whatif,
 )
 from api.schemas import ErrorBody
+from api.web import install as install_pages
 from matching.config import Settings, get_settings
 from matching.service import Matcher
 
@@ -90,4 +91,5 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)
+    install_pages(app)
     return app

@@ -1,0 +1,99 @@
+// The reverse view: a job seeker's profile, suitable vacancies, bridge jobs, the blocked ones with what is
+// missing, and what would unlock more (grouped next steps and what-if re-assessments).
+import {
+  api,
+  breakable,
+  data,
+  el,
+  eligibilityChip,
+  formatKm,
+  formatPercent,
+  lang,
+  nextStepsList,
+  notesAndSteps,
+  pageUrl,
+  reasonsList,
+  requireRole,
+  run,
+  scoreBar,
+  setBusy,
+  skillsBlock,
+  t,
+  unlockList,
+  vacancy,
+  wireExports,
+} from "./common.js";
+import { profileView } from "./profile.js";
+import { whatIfControl } from "./whatif.js";
+
+const K = 20;
+const seekerId = data.seekerId;
+const suitable = document.getElementById("suitable");
+const bridge = document.getElementById("bridge");
+const weaker = document.getElementById("weaker");
+const weakerBox = document.getElementById("weaker-box");
+// Matches below this score go to a folded "weaker matches" list (the API's floor for the blocked list).
+const MIN_SCORE = 0.5;
+const more = document.getElementById("more-vacancies");
+let offset = 0;
+let seeker = null;
+
+const vacancyUrl = (id) => pageUrl(`/app/advisor/vacancies/${encodeURIComponent(id)}`);
+
+async function vacancyCard(match, blocked) {
+  const job = await vacancy(match.vacancy_id);
+  const where = [job.employer, job.location.place].filter(Boolean).join(" · ");
+  return el(
+    "li",
+    { class: `card ${match.eligibility}`, dataset: { vacancy: match.vacancy_id } },
+    el("div", { class: "card-head" }, el("h3", {}, el("a", { href: vacancyUrl(job.id) }, breakable(job.title))), eligibilityChip(match.eligibility)),
+    el("p", { class: "meta", text: `${where} · ${t("match.commute")}: ${formatKm(match.distance_km)} · ${job.id}` }),
+    blocked
+      ? [
+          el("p", { class: "meta", text: t("blocked.would_score", { score: formatPercent(match.score) }) }),
+          el("h4", { text: t("blocked.missing") }),
+          reasonsList(match.reasons, { only: ["blocking"] }),
+          el("h4", { text: t("steps.title") }),
+          nextStepsList(match.next_steps) || el("p", { class: "meta", text: "—" }),
+          whatIfControl(seeker, job, match),
+        ]
+      : [scoreBar(match.score), skillsBlock(match.explanation), notesAndSteps(match)],
+  );
+}
+
+async function loadPage() {
+  setBusy(suitable, true);
+  const page = await api(`/jobseekers/${encodeURIComponent(seekerId)}/vacancies`, { query: { k: K, offset, lang } });
+  const cards = await Promise.all(page.items.map((m) => vacancyCard(m, false)));
+  for (const empty of document.querySelectorAll("#suitable .empty, #bridge .empty")) empty.remove();
+  page.items.forEach((match, i) => {
+    const target = match.score < MIN_SCORE ? weaker : match.eligibility === "bridge" ? bridge : suitable;
+    target.append(cards[i]);
+  });
+  if (offset === 0) {
+    unlockList(document.getElementById("unlock"), page.blocked, "unlock.count_advisor");
+    const blockedCards = await Promise.all(page.blocked.map((m) => vacancyCard(m, true)));
+    document.getElementById("blocked").replaceChildren(...blockedCards);
+    if (page.blocked.length === 0) document.getElementById("blocked").append(el("li", { class: "card", text: t("blocked.none") }));
+  }
+  offset += page.items.length;
+  if (!suitable.children.length) suitable.append(el("li", { class: "card empty", text: t("suitable.none") }));
+  if (!bridge.children.length) bridge.append(el("li", { class: "card empty", text: t("bridge.none") }));
+  weakerBox.hidden = weaker.children.length === 0;
+  weakerBox.querySelector("summary").textContent = t("weaker.title", { n: weaker.children.length });
+  more.hidden = !page.has_more;
+  setBusy(suitable, false);
+}
+
+more.addEventListener("click", () => run(loadPage));
+wireExports(`/jobseekers/${encodeURIComponent(seekerId)}/vacancies/export`, `vacancies-${seekerId}`);
+
+run(async () => {
+  requireRole("advisor", "admin");
+  seeker = await api(`/jobseekers/${encodeURIComponent(seekerId)}`);
+  document.getElementById("page-title").textContent = t("seeker.heading", { id: seeker.id });
+  const profile = document.getElementById("profile");
+  profile.replaceChildren(await profileView(seeker));
+  setBusy(profile, false);
+  await loadPage();
+}, "error.seeker_not_found");

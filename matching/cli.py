@@ -148,6 +148,10 @@ def demo(
         f"{curl('analyst', f'{api}/analytics/jobseekers?format=csv')}\n"
         f"{curl('admin', f'{api}/audit?limit=5')}\n"
         f"  API docs: {base}/docs (Authorize with a key)\n"
+        "\nPages (paste a key on the sign-in page; it opens the page for the key's role):\n"
+        f"  sign in          {base}/app/login\n"
+        f"  advisor console  {base}/app/advisor?lang=de   (advisor key)\n"
+        f"  job-seeker page  {base}/app/jobseeker?lang=uk   (jobseeker key: job seeker {seeker_id})\n"
     )
     if serve:
         _serve(matcher, host, port)

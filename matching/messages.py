@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from models import NextStep, Reason, Severity, Text
 
-# code -> (de, en, uk); placeholders are filled with str.format.
+# code -> (de, en, uk); placeholders are filled with str.format. Ukrainian texts name the German reference
+# occupation (e.g. "Pflegefachfrau/Pflegefachmann"): it is the title the person applies for.
 TEMPLATES: dict[str, tuple[str, str, str]] = {
     # work authorisation
     "work_not_permitted": (
@@ -41,32 +42,32 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     "reserved_no_qualification": (
         "{reference_de} ist ein reglementierter Beruf; es liegt keine passende Qualifikation vor.",
         "{reference_en} is a regulated profession; no matching qualification is on record.",
-        "{reference_en} — регульована професія; відповідної кваліфікації не зафіксовано.",
+        "{reference_de} — регульована професія; відповідної кваліфікації не зафіксовано.",
     ),
     "recognition_not_applied": (
         "Für {reference_de} ist die Anerkennung nötig; sie wurde noch nicht beantragt.",
         "Working as {reference_en} requires recognition, which has not been applied for.",
-        "Для роботи за фахом {reference_en} потрібне визнання кваліфікації; заяву ще не подано.",
+        "Для роботи за фахом {reference_de} потрібне визнання кваліфікації; заяву ще не подано.",
     ),
     "recognition_pending": (
         "Anerkennung als {reference_de} beantragt{filed_de}; Entscheidung steht aus.",
         "Recognition as {reference_en} applied for{filed_en}; decision pending.",
-        "Заяву про визнання за фахом {reference_en} подано{filed_uk}; рішення очікується.",
+        "Заяву про визнання за фахом {reference_de} подано{filed_uk}; рішення очікується.",
     ),
     "recognition_partial": (
         "Teilweise Gleichwertigkeit als {reference_de}; Ausgleichsmaßnahme ({measure_de}) {state_de}.",
         "Partial equivalence as {reference_en}; compensation measure ({measure_en}) {state_en}.",
-        "Часткова рівноцінність за фахом {reference_en}; компенсаційний захід ({measure_uk}) {state_uk}.",
+        "Часткова рівноцінність за фахом {reference_de}; компенсаційний захід ({measure_uk}) {state_uk}.",
     ),
     "recognition_rejected": (
         "Die Anerkennung als {reference_de} wurde abgelehnt.",
         "Recognition as {reference_en} was refused.",
-        "У визнанні за фахом {reference_en} відмовлено.",
+        "У визнанні за фахом {reference_de} відмовлено.",
     ),
     "recognition_no_reference": (
         "Für die Qualifikation gibt es keinen deutschen Referenzberuf {reference_de}.",
         "The qualification has no German reference occupation for {reference_en}.",
-        "Для кваліфікації немає німецької референтної професії {reference_en}.",
+        "Для кваліфікації немає німецької референтної професії {reference_de}.",
     ),
     "permit_valid": (
         "Befristete Berufserlaubnis bis {until}.",
@@ -86,12 +87,12 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     "bridge_job": (
         "Überbrückungstätigkeit, solange die Anerkennung als {reference_de} läuft.",
         "Bridge job while recognition as {reference_en} is under way.",
-        "Тимчасова робота, поки триває визнання за фахом {reference_en}.",
+        "Тимчасова робота, поки триває визнання за фахом {reference_de}.",
     ),
     "title_protected": (
         "Die Tätigkeit ist frei; die Berufsbezeichnung {reference_de} ist geschützt.",
         "The work is open; the title {reference_en} is protected.",
-        "Робота відкрита; назва професії {reference_en} захищена.",
+        "Робота відкрита; назва професії {reference_de} захищена.",
     ),
     "self_employment_restricted": (
         "Angestellt frei ausübbar; für die Selbstständigkeit ist der Meister oder Gleichwertiges nötig.",
@@ -138,7 +139,7 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     "step_apply_recognition": (
         "Anerkennung als {reference_de} beantragen bei: {authority}.",
         "Apply for recognition as {reference_en} at: {authority}.",
-        "Подати заяву на визнання за фахом {reference_en}: {authority}.",
+        "Подати заяву на визнання за фахом {reference_de}: {authority}.",
     ),
     "step_wait_recognition": (
         "Stand des Verfahrens bei {authority} erfragen; fehlende Unterlagen nachreichen.",
@@ -158,7 +159,7 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     "step_use_title": (
         "Um den Titel {reference_de} zu führen: Anerkennung bei {authority} beantragen.",
         "To use the title {reference_en}: apply for recognition at {authority}.",
-        "Щоб користуватися назвою {reference_en}: подати заяву до {authority}.",
+        "Щоб користуватися назвою {reference_de}: подати заяву до {authority}.",
     ),
     "step_german_course": (
         "Berufsbezogenen Deutschkurs (BAMF-Berufssprachkurs) bis {required} besuchen.",

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from matching.cli_distributed import build_shards_command
+from matching.cli_evaluation import evaluate_matching_command
 from matching.config import Settings
 from matching.service import Matcher
 
@@ -535,6 +536,7 @@ def import_template(
 
 
 app.command("build-shards")(build_shards_command)
+app.command("evaluate-matching")(evaluate_matching_command)
 
 
 def main() -> None:  # pragma: no cover

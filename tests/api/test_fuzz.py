@@ -92,7 +92,9 @@ def test_no_request_ends_in_a_server_error(
 
     total = sum(sent.values())
     with capsys.disabled():  # the count shows in every run's output, CI included
-        print(f"\nschemathesis: {total} requests over {len(sent)} operations (no invalid variant for {no_negative})")
+        print(
+            f"\nschemathesis: {total} requests over {len(sent)} operations (no invalid variant for {no_negative})"
+        )
     assert failures == []
     assert len(sent) == len(operations)
     assert total >= len(operations) * EXAMPLES  # both modes ran for every operation

@@ -265,6 +265,10 @@ class CachedEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([result[k] for k in keys]).astype(np.float32, copy=False)
 
+    def embed_transient(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts that must not be kept (free text sent for linking): no cache is written."""
+        return self._inner.embed(list(texts)) if texts else np.zeros((0, self.dim), dtype=np.float32)
+
     def forget(self, texts: Sequence[str]) -> int:
         """Delete the cached vectors of these texts from memory and disk (erasure); returns how many there were.
 

@@ -105,7 +105,9 @@ class ConceptLinker:
         semantic = np.zeros_like(lexical)
         total_semantic = sum(weight for weight, _ in self.channels)
         if self.channels and self.embedder is not None:
-            queries = self.embedder.embed(list(texts))
+            # Query text may be personal (a CV sentence): it is embedded without being cached anywhere.
+            embed = getattr(self.embedder, "embed_transient", self.embedder.embed)
+            queries = embed(list(texts))
             for weight, index in self.channels:
                 semantic += weight * index.scores(queries)
             semantic /= total_semantic

@@ -22,3 +22,14 @@ def test_memory_holds_only_the_most_recently_used_vectors() -> None:
     assert inner.calls == []
     cache.embed(["b"])
     assert inner.calls == ["b"]  # without a disk cache, an evicted text is embedded again
+
+
+def test_linking_queries_are_never_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from matching.linking.linker import OCCUPATION_WEIGHTS, ConceptLinker
+    from matching.taxonomy import Concept
+
+    cache = CachedEmbedder(Counting(), tmp_path / "cache.sqlite")
+    concept = Concept(uri="u", kind="occupation", labels={"en": "nurse"}, alt_labels={}, descriptions={})
+    linker = ConceptLinker([concept], cache, OCCUPATION_WEIGHTS, title_mode=True)
+    linker.link(["I cared for my mother for six years"], k=1)
+    assert cache.forget(["I cared for my mother for six years"]) == 0  # nothing to erase: never stored

@@ -58,13 +58,17 @@ def _person() -> dict:
 
 
 def _use_the_service(matcher: Matcher, client: TestClient) -> str:
-    """Everything that leaves traces: create, read, match, release, a key of their own, their own reads."""
+    """Everything that leaves traces: create, read, match, release, advisor feedback, a key of their own, their
+    own reads."""
     assert client.post(f"{API}/jobseekers", json=_person()).status_code == 201
     client.post(f"{API}/jobseekers", json=factories.seeker("js-other", m.NURSE).model_dump(mode="json"))
     client.post(f"{API}/vacancies", json=factories.vacancy("vac-1").model_dump(mode="json"))
     client.get(f"{API}/jobseekers/{PERSON}")
     client.get(f"{API}/vacancies/vac-1/candidates")
     assert client.post(f"{API}/vacancies/vac-1/releases", json={"jobseeker_id": PERSON}).status_code == 201
+    decision = {"decision": "interview", "note": f"Gespräch gut; {STORY}"}
+    response = client.post(f"{API}/vacancies/vac-1/candidates/{PERSON}/feedback", json=decision)
+    assert response.status_code == 201
     own_key = key_for(matcher, "jobseeker", subject=PERSON)
     assert client.get(f"{API}/jobseekers/{PERSON}/vacancies", headers=auth(own_key)).status_code == 200
     matcher.save_indexes()
@@ -81,11 +85,15 @@ def test_the_export_holds_everything_about_the_person(gdpr: tuple[Matcher, TestC
     assert data["profile"] == _person()
     assert data["record"]["organisation"] == "default" and data["record"]["version"] == 1
     assert [r["vacancy_id"] for r in data["releases"]] == ["vac-1"]
+    assert [(f["vacancy_id"], f["decision"], f["note"]) for f in data["feedback"]] == [
+        ("vac-1", "interview", f"Gespräch gut; {STORY}")
+    ]
     assert [(k["role"], k["subject_id"]) for k in data["api_keys"]] == [("jobseeker", PERSON)]
     assert [(e["role"], e["action"], e["entity_kind"], e["entity_id"]) for e in data["audit_events"]] == [
         ("advisor", "create", "jobseeker", PERSON),
         ("advisor", "read", "jobseeker", PERSON),
         ("advisor", "release", "jobseeker", PERSON),
+        ("advisor", "feedback", "jobseeker", PERSON),
         ("jobseeker", "match", "jobseeker", PERSON),  # what they did with their own key
         ("jobseeker", "export", "jobseeker", PERSON),  # this very export
     ]
@@ -146,7 +154,10 @@ def test_erasure_leaves_nothing_behind(gdpr: tuple[Matcher, TestClient], tmp_pat
     # The audit trail stays, under a keyed hash; their own key is dead.
     hashed = erased_id(matcher.storage.secret(SECRET_NAME), PERSON)
     erased = matcher.storage.audit.query(entity_id=hashed)[0]
-    assert [e.action for e in reversed(erased)] == ["create", "read", "release", "match", "erase"]
+    assert [e.action for e in reversed(erased)] == ["create", "read", "release", "feedback", "match", "erase"]
+    # So does the advisor's decision, under the same keyed hash and without its note.
+    kept = client.get(f"{API}/vacancies/vac-1/feedback").json()
+    assert [(f["jobseeker_id"], f["decision"], f["note"]) for f in kept] == [(hashed, "interview", None)]
     assert client.get(f"{API}/jobseekers/{PERSON}/vacancies", headers=auth(own_key)).status_code == 401
 
     # Future exports and lists know nothing of them.

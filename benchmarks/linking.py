@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/linking.py [--esco ../shared/data/esco] [--eval ../shared/eval]
 
 Reads the ESCO download and the evaluation sets at run time (never copied), prints a markdown table and
-writes it to benchmarks/results/linking.md. The first run embeds ~150,000 ESCO texts (about ten minutes
+writes it to var/linking-benchmark.md (benchmarks/results/linking.md keeps the reported runs). The first run embeds ~150,000 ESCO texts (about ten minutes
 on two cores; cached in var/benchmark-embeddings.sqlite for later runs).
 """
 
@@ -179,7 +179,7 @@ def main() -> int:
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="sentence-transformers model name or folder")
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "benchmark-embeddings.sqlite")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "linking.md")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "linking-benchmark.md")
     parser.add_argument("--jobbert-limit", type=int, default=None, help="evaluate only the first N titles")
     args = parser.parse_args()
     if not args.eval.is_dir() or not args.esco.is_dir():

@@ -75,7 +75,7 @@ def train(
     batch_size: int = 64,
     learning_rate: float = 3e-5,
     max_pairs: int | None = None,
-    max_seq_length: int = 64,
+    max_seq_length: int = 48,
     language: str = "en",
     seed: int = 13,
     progress: Callable[[int, int, float], None] | None = None,

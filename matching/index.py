@@ -5,7 +5,7 @@ wrong dimensions. This wrapper checks all of that once: callers get clear errors
 
 Two layouts, chosen by collection size (:func:`choose_spec`):
 - ``flat``: exact search, for up to :data:`EXACT_MAX` vectors (a few milliseconds per query);
-- ``ivf``: inverted lists with 8-bit scalar quantisation (~400 bytes per vector), for larger collections;
+- ``ivf``: inverted lists with 8-bit scalar quantisation (~450 bytes per vector), for larger collections;
   recall against exact search is measured in benchmarks/scale.py.
 
 Filters known before the search (``where``: a boolean mask over the index's internal numbers) are applied

@@ -231,6 +231,19 @@ def run_size(n: int, args: argparse.Namespace, taxonomy, embedder, rows: list[li
             "skillbridge retrieval (FAISS + ID-selector filter)",
             lambda q: [h[0] for h in index.search(q, K, where=mask)],
         )
+
+        # The service retrieves 3 × k candidates and re-ranks them with the rules: what matters there is
+        # whether the exact top 20 are among the 60 retrieved.
+        timings, covered = [], []
+        for q, kth in zip(queries, truth, strict=True):
+            started = time.perf_counter()
+            found = [h[0] for h in index.search(q, 3 * K, where=mask)]
+            timings.append((time.perf_counter() - started) * 1000)
+            exact_scores = vectors[[row_of[f] for f in found]] @ q
+            covered.append(min(K, int(np.count_nonzero(exact_scores >= kth - 1e-5))) / K)
+        p50, p99 = percentiles(timings)
+        rows.append([f"{n:,}", "skillbridge retrieval as the service runs it (60 retrieved; exact top 20 among them)",
+                     "", f"{p50:.2f}", f"{p99:.2f}", f"{np.mean(covered):.3f}"])  # fmt: skip
         t_naive, naive = timed(lambda: Naive(ids, vectors, authorised))
         measure("naive: numpy brute force + pandas filter", naive.search, t_naive)
         if "chroma" in args.baselines and n <= args.chroma_max:

@@ -60,6 +60,9 @@ class LexicalIndex:
         self.label_vectors = self.vectorizer.fit_transform(self.matrix.labels) if self.matrix.labels else None
         # n-grams × labels in CSR: a query touches only its own n-grams' rows (15–30× faster than q @ L.T).
         self._by_ngram = self.label_vectors.T.tocsr() if self.label_vectors is not None else None
+        self._owners_of: dict[str, list[int]] = {}  # normalised label -> the concepts that have it
+        for label, owner in zip(self.matrix.labels, self.matrix.owner.tolist(), strict=True):
+            self._owners_of.setdefault(label, []).append(owner)
 
     @property
     def ids(self) -> list[str]:
@@ -67,10 +70,25 @@ class LexicalIndex:
 
     def label_scores(self, queries: Sequence[str]) -> np.ndarray:
         """Cosine similarity of each query with each label: (n_queries, n_labels)."""
-        if self._by_ngram is None:
-            return np.zeros((len(queries), 0), dtype=np.float32)
+        if self._by_ngram is None or not len(queries):
+            return np.zeros((len(queries), len(self.matrix.labels)), dtype=np.float32)
         q = self.vectorizer.transform([self.normalise(text) for text in queries])
-        return (q @ self._by_ngram).toarray().astype(np.float32, copy=False)
+        # Only the rows of the queries' own n-grams are read; queries × those rows as a dense × sparse
+        # product (no sparse result to assemble): ~1.5× faster than q @ by_ngram for the word spans of a
+        # sentence, which share most of their n-grams.
+        used = np.unique(q.indices)
+        dense_queries = q[:, used].toarray()
+        rows = self._by_ngram[used]
+        return np.ascontiguousarray((rows.T @ dense_queries.T).T, dtype=np.float32)
+
+    def exact_scores(self, queries: Sequence[str]) -> np.ndarray:
+        """1.0 where the (normalised) query is one of the concept's labels, else 0.0: (n_queries, n_concepts).
+
+        A dictionary lookup: the cheap lexical evidence for the many short word spans of a sentence."""
+        out = np.zeros((len(queries), len(self.ids)), dtype=np.float32)
+        for row, text in enumerate(queries):
+            out[row, self._owners_of.get(self.normalise(text), [])] = 1.0
+        return out
 
     def scores(self, queries: Sequence[str]) -> np.ndarray:
         """Cosine similarity of each query with each concept's best label: (n_queries, n_concepts)."""

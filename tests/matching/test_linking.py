@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from matching.embedding import CachedEmbedder, HashingEmbedder, SentenceTransformerEmbedder
 from matching.esco import load_esco
+from matching.linking import linker as linker_module
 from matching.linking.lexical import LabelMatrix
 from matching.linking.linker import (
     LEXICAL_FLOOR,
     OCCUPATION_WEIGHTS,
+    SKILL_SPANS,
+    SKILL_WEIGHTS,
     ConceptLinker,
     TaxonomyLinker,
     split_sentences,
+    word_spans,
 )
+from matching.linking.normalize import normalise_label
 from matching.paths import DEMO_ESCO_DIR
 from matching.taxonomy import Taxonomy
 from tests import mini_esco
@@ -222,6 +229,109 @@ def test_occupation_profile_boosts_its_skills_by_005(demo: Taxonomy, demo_linker
         assert boosted[uri] == pytest.approx(score + (0.05 if uri in profile else 0.0), abs=2e-4), uri
 
 
+# -- word spans -----------------------------------------------------------------------------------
+
+
+def test_word_spans_are_every_run_of_one_to_four_words_once() -> None:
+    assert word_spans("x y x y", sizes=(1, 2)) == ["x", "y", "x y", "y x"]  # repeats kept once
+    assert len(word_spans(" ".join(f"w{i}" for i in range(20)))) == 20 + 19 + 18 + 17
+    assert word_spans("", sizes=(1, 2)) == word_spans(" ,;( ) ") == []
+
+
+def test_word_spans_neither_start_nor_end_with_a_function_word() -> None:
+    assert word_spans("Experience with Java and SQL", sizes=(1, 2, 3)) == [
+        "Experience", "Java", "SQL", "Experience with Java", "Java and SQL",
+    ]  # fmt: skip
+    assert word_spans("Erfahrung mit SAP und der Lagerlogistik", sizes=(1, 2)) == [
+        "Erfahrung", "SAP", "Lagerlogistik",
+    ]  # fmt: skip
+    assert word_spans("THE AND Of", sizes=(1, 2, 3)) == []  # case does not matter
+
+
+def test_word_spans_keep_technical_words_whole() -> None:
+    spans = word_spans("C#, C++ or Node.js; e-learning (Kfz-Mechatroniker/-in).", sizes=(1,))
+    assert spans == ["C#", "C++", "Node.js", "e-learning", "Kfz-Mechatroniker"]
+    assert word_spans("медсестра з досвідом роботи", sizes=(1, 3)) == [
+        "медсестра", "досвідом", "роботи", "медсестра з досвідом",
+    ]  # fmt: skip
+
+
+def test_span_score_mixes_the_whole_text_with_its_best_span(demo: Taxonomy) -> None:
+    """score = (1 − share) · whole text + share · best span, where a span's lexical evidence is 1 exactly
+    when it is one of the concept's labels (after normalisation), and its semantic part the span weights'
+    mean of the embedding channels."""
+    embedder = CachedEmbedder(HashingEmbedder(64))
+    skills = list(demo.skills.values())
+    with_spans = ConceptLinker(skills, embedder, SKILL_WEIGHTS, title_mode=False, spans=SKILL_SPANS)
+    whole = ConceptLinker(skills, embedder, SKILL_WEIGHTS, title_mode=False)
+    semantic_only = replace(SKILL_SPANS.weights, lexical=0.0)
+    per_span = ConceptLinker(skills, embedder, semantic_only, title_mode=False)
+    w = SKILL_SPANS.weights
+    labels_of = [{normalise_label(label) for _, label in c.all_labels()} for c in skills]
+    # "forklift operation" is a label verbatim, so one span has exact lexical evidence.
+    texts = ["We need soldering, forklift operation and spreadsheets every day.", "forklift", "!!!"]
+    combined, lexical, semantic = with_spans.score_matrix(texts)
+    share = SKILL_SPANS.share
+    exact_seen = 0
+    for row, text in enumerate(texts):
+        expected = whole.score_matrix([text])
+        spans = word_spans(text)
+        if not spans:  # nothing but punctuation: the whole text's scores
+            for got, want in zip((combined, lexical, semantic), expected, strict=True):
+                np.testing.assert_allclose(got[row], want[0], atol=1e-6)
+            continue
+        span_semantic = per_span.score_matrix(spans)[2]
+        exact = np.asarray([[normalise_label(s) in labels for labels in labels_of] for s in spans], float)
+        exact_seen += int(exact.sum())
+        span_combined = np.maximum(
+            (w.lexical * exact + w.semantic * span_semantic) / (w.lexical + w.semantic), LEXICAL_FLOOR * exact
+        )
+        best = span_combined.argmax(axis=0)
+        columns = np.arange(len(skills))
+        for got, whole_part, span_part in zip(
+            (combined, lexical, semantic), expected, (span_combined, exact, span_semantic), strict=True
+        ):
+            np.testing.assert_allclose(
+                got[row], (1 - share) * whole_part[0] + share * span_part[best, columns], atol=1e-5
+            )
+    assert exact_seen >= 2  # "forklift operation" in the first text, at least
+
+
+def test_span_scores_do_not_depend_on_batching(demo: Taxonomy, monkeypatch: pytest.MonkeyPatch) -> None:
+    linker = ConceptLinker(
+        list(demo.skills.values()), CachedEmbedder(HashingEmbedder(64)), SKILL_WEIGHTS, title_mode=False,
+        spans=SKILL_SPANS,
+    )  # fmt: skip
+    texts = [
+        "Forklift operation and forklift safety checks in the warehouse, every shift.",
+        "forklift operation",  # shares spans with the first text
+        "...",
+        "Soldering of electronics, debugging, spreadsheets and customer service for our clients in Leipzig.",
+    ]
+    expected = linker.score_matrix(texts)
+    monkeypatch.setattr(linker_module, "SPAN_BATCH", 5)  # a text's spans straddle several batches
+    monkeypatch.setattr(linker_module, "TEXT_GROUP", 2)
+    for got, want in zip(linker.score_matrix(texts), expected, strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    one_by_one = [linker.score_matrix([t]) for t in texts]
+    for j in range(3):
+        np.testing.assert_allclose(np.vstack([m[j] for m in one_by_one]), expected[j], atol=1e-6)
+
+
+def test_spans_find_each_of_several_skills_named_in_one_sentence(demo_linker: TaxonomyLinker) -> None:
+    text = "Our warehouse team is looking for someone who enjoys soldering, debugging and spreadsheets."
+    found = [c.label for c in demo_linker.extract_skills(text)]
+    assert {"soldering", "debugging", "spreadsheets"} <= set(found)
+    plain = ConceptLinker(
+        list(demo_linker.taxonomy.skills.values()),
+        demo_linker.skills.embedder,
+        SKILL_WEIGHTS,
+        title_mode=False,
+    )
+    # The whole sentence alone leaves each of them far below the extraction threshold.
+    assert max(c.score for c in plain.link([text], k=3)[0]) < 0.45
+
+
 # -- the real model ------------------------------------------------------------------------------
 
 
@@ -237,6 +347,13 @@ def test_real_model_links_english_titles_and_skill_phrases(real_linker: Taxonomy
         c.uri for c in real_linker.skills.link(["experience operating forklifts in a warehouse"], k=3)[0]
     ]
     assert {FORKLIFT_OPERATION, FORKLIFT_CHECK} & set(ranked)
+
+
+@pytest.mark.slow
+def test_real_model_links_every_skill_of_a_job_ad_sentence(real_linker: TaxonomyLinker) -> None:
+    text = "Strong knowledge of HTML and JavaScript; you enjoy debugging and working with spreadsheets."
+    top = [c.label for c in real_linker.skills.link([text], k=6)[0]]
+    assert {"HTML and markup", "JavaScript", "debugging", "spreadsheets"} <= set(top)
 
 
 @pytest.mark.slow

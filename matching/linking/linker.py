@@ -238,7 +238,7 @@ class ConceptLinker:
             queries = np.empty((len(texts), self.embedder.dim), dtype=np.float32)
             for rows in (np.flatnonzero(long), np.flatnonzero(~long)):
                 if len(rows):
-                    queries[rows] = embed([texts[i] for i in rows])
+                    queries[rows] = embed([texts[i] for i in rows.tolist()])
             semantic = {name: self.channels[name].scores(queries) for name in sorted(channels)}
         return lexical, semantic
 

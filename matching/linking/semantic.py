@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from matching.embedding import Embedder
 from matching.linking.lexical import LabelMatrix
+
+# OpenBLAS worker threads spin for a while after each product and then compete with the model's threads
+# for the cores: the next embedding ran 2–10× slower (occupation linking p50 26 → 15 ms, p99 125 → 20 ms
+# with one BLAS thread here).
+_BLAS = ThreadpoolController()
 
 
 class SemanticIndex:
@@ -31,4 +37,6 @@ class SemanticIndex:
 
     def scores(self, queries: Sequence[str] | np.ndarray) -> np.ndarray:
         q = queries if isinstance(queries, np.ndarray) else self.embedder.embed(list(queries))
-        return self.matrix.per_concept_max(q @ self.vectors_by_dim)
+        with _BLAS.limit(limits=1, user_api="blas"):
+            products = q @ self.vectors_by_dim
+        return self.matrix.per_concept_max(products)

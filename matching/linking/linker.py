@@ -8,7 +8,7 @@ Skills are linked from sentences that usually name several of them ("Strong know
 experience with Java or C#"). One sentence embedding blurs them, so skill scores also look at every short
 word span of the text (1–4 words, not starting or ending with a function word): ``score = (1 − share) ·
 whole text + share · best span``. A span's lexical evidence is exact: 1 when the span is one of the concept's
-labels, else 0. On HOUSE validation spans lifted MRR from 0.57 to 0.64 and RP@5 from 0.51 to 0.61; n-gram
+labels, else 0. On HOUSE validation spans lifted MRR from 0.57 to 0.65 and RP@5 from 0.51 to 0.64; n-gram
 cosines for spans scored about the same (0.62 / 0.66) at 1.6× the time per sentence.
 
 All weights were chosen on validation data only (HOUSE validation for skills); benchmarks/linking.py
@@ -53,12 +53,14 @@ class SpanSettings:
 
 LEXICAL_FLOOR = 0.85
 OCCUPATION_WEIGHTS = LinkWeights(lexical=1.0, preferred=0.5, alternative=0.5, description=0.0)
-SKILL_WEIGHTS = LinkWeights(lexical=1.0, preferred=1.0, alternative=0.25, description=0.25)
+# Skills: alternative labels count lexically only. Their embeddings (~85,000 vectors) made up most of the
+# time per sentence and scored slightly worse on HOUSE validation (MRR 0.640 vs 0.652 without them).
+SKILL_WEIGHTS = LinkWeights(lexical=1.0, preferred=1.0, alternative=0.0, description=0.25)
 # A two-word span has no description to compare with; matching it against descriptions only adds noise.
 SKILL_SPANS = SpanSettings(
     sizes=(1, 2, 3, 4),
     share=0.4,
-    weights=LinkWeights(lexical=1.0, preferred=1.0, alternative=0.25, description=0.0),
+    weights=LinkWeights(lexical=1.0, preferred=1.0, alternative=0.0, description=0.0),
 )
 SPAN_BATCH = 256  # spans scored at once: bounds memory to SPAN_BATCH × labels × 4 bytes per array
 TEXT_GROUP = 32  # texts whose spans are pooled (a span shared by several sentences is scored once)

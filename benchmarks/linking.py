@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/linking.py [--esco ../shared/data/esco] [--eval ../shared/eval]
 
 Reads the ESCO download and the evaluation sets at run time (never copied), prints a markdown table and
-writes it to var/linking-benchmark.md (benchmarks/results/linking.md keeps the reported runs). The first run embeds ~150,000 ESCO texts (about ten minutes
-on two cores; cached in var/benchmark-embeddings.sqlite for later runs).
+writes it to var/linking-benchmark.md (benchmarks/results/linking.md keeps the reported runs). The first run embeds the ESCO labels and
+descriptions it needs (a few minutes on two cores; cached in var/benchmark-embeddings.sqlite for later runs).
+`--skills-only` runs just the skill-linking sets.
 """
 
 from __future__ import annotations

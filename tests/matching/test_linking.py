@@ -15,6 +15,7 @@ from matching.linking.linker import (
     LEXICAL_FLOOR,
     OCCUPATION_WEIGHTS,
     SKILL_SPANS,
+    SKILL_THRESHOLD,
     SKILL_WEIGHTS,
     ConceptLinker,
     TaxonomyLinker,
@@ -199,7 +200,7 @@ def test_extract_skills_finds_the_forklift_skills(demo_linker: TaxonomyLinker) -
     found = demo_linker.extract_skills(VACANCY)
     uris = [c.uri for c in found]
     assert {FORKLIFT_OPERATION, FORKLIFT_CHECK} <= set(uris)
-    assert all(c.score >= 0.55 for c in found)
+    assert all(c.score >= SKILL_THRESHOLD for c in found)
     assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
     assert len(uris) == len(set(uris))
 

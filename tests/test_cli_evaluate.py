@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from matching.cli import app
 from matching.evaluation.trec import EvaluationInputError
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "240"})  # rich wraps errors to the terminal width
 
 QRELS = "q1 0 a 1\nq1 0 c 2\nq2 0 x 1\nq3 0 z 1\n"
 RUN = "q1 Q0 b 1 0.9 test\nq1 Q0 a 2 0.8 test\nq1 Q0 c 3 0.7 test\nq2 Q0 x 1 0.5 test\nq9 Q0 w 1 0.4 test\n"

@@ -215,7 +215,7 @@ def test_analysts_get_feedback_pseudonymised_and_joinable(world: World) -> None:
         "vacancy_id", "jobseeker_id", "organisation", "decision", "reason", "grade", "score", "eligibility",
         "month",
     }  # fmt: skip
-    assert "js-a" not in response.text and "vac-a" not in response.text and "4711" not in response.text
+    assert "js-a" not in response.text and "vac-a" not in response.text and "Station 4711" not in response.text
     seekers = world.get("analyst", "/analytics/jobseekers").json()
     assert rows[0]["jobseeker_id"] in {s["id"] for s in seekers}
     assert len(world.get("admin", "/analytics/feedback").json()) == 3  # every organisation
@@ -255,7 +255,7 @@ def test_the_persons_export_holds_their_feedback_and_erasure_pseudonymises_it(wo
     response = world.client.delete(f"{API}/jobseekers/js-a", headers=auth(world.keys["advisor"]))
     assert response.status_code == 204
     dump = _database_dump(world.matcher)
-    assert "js-a" not in dump and "4711" not in dump
+    assert "js-a" not in dump and "Station 4711" not in dump
     hashed = erased_id(world.matcher.storage.secret(SECRET_NAME), "js-a")
     # The labels stay, without the person and without the note.
     assert _stored(world.matcher) == [

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import logging
+
 from matching.config import Settings
 from matching.embedding import make_embedder
 from matching.esco import load_esco
 from matching.service import Matcher
 from matching.storage import Storage
 from matching.taxonomy import Taxonomy
+from matching.vocabulary import with_vocabulary
+
+log = logging.getLogger(__name__)
+
+
+def load_taxonomy(settings: Settings) -> Taxonomy:
+    """The configured ESCO folder with the configured vocabulary merged in."""
+    taxonomy, report = with_vocabulary(load_esco(settings.esco_path), settings.vocabulary)
+    if report.labels_added:
+        log.info(
+            "Vocabulary: %d names added to %d concepts (%d URIs not in this taxonomy).",
+            report.labels_added, report.concepts_touched, report.unknown_uris,
+        )  # fmt: skip
+    return taxonomy
 
 
 def build_matcher(settings: Settings, taxonomy: Taxonomy | None = None) -> Matcher:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    taxonomy = taxonomy or load_esco(settings.esco_path)
+    taxonomy = taxonomy or load_taxonomy(settings)
     embedder = make_embedder(
         settings.embedding_model, settings.embedding_cache_path, settings.embedding_backend
     )

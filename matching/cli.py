@@ -77,8 +77,7 @@ def demo(
     ] = True,
 ) -> None:
     """Generate a synthetic Leipzig data set, build the indexes and serve the API."""
-    from matching.bootstrap import build_matcher
-    from matching.esco import load_esco
+    from matching.bootstrap import build_matcher, load_taxonomy
     from matching.synthetic import LeipzigGenerator
 
     started = time.perf_counter()
@@ -86,7 +85,7 @@ def demo(
         esco_path=esco, data_dir=data_dir, database_url=f"sqlite:///{(data_dir / 'demo.db').as_posix()}"
     )
     with console.status("Loading taxonomy…"):
-        taxonomy = load_esco(settings.esco_path)
+        taxonomy = load_taxonomy(settings)
     console.print(
         f"Taxonomy: {len(taxonomy.occupations)} occupations, {len(taxonomy.skills)} skills, "
         f"languages {', '.join(taxonomy.languages)} ({settings.esco_path})"
@@ -199,11 +198,22 @@ def serve(
 def taxonomy(esco: EscoOption = None) -> None:
     """Load an ESCO folder and print what it holds (checks the layout)."""
     from matching.esco import load_esco
+    from matching.vocabulary import with_vocabulary
 
     settings = _settings(esco_path=esco)
     started = time.perf_counter()
     loaded = load_esco(settings.esco_path)
-    stats = loaded.stats() | {"load_seconds": round(time.perf_counter() - started, 2)}
+    seconds = round(time.perf_counter() - started, 2)
+    _, report = with_vocabulary(loaded, settings.vocabulary)
+    stats = loaded.stats() | {
+        "load_seconds": seconds,
+        "vocabulary": {
+            "sources": [str(path) for path in settings.vocabulary],
+            "names_added": report.labels_added,
+            "concepts_named": report.concepts_touched,
+            "uris_not_in_taxonomy": report.unknown_uris,
+        },
+    }
     typer.echo(json.dumps(stats, indent=2, ensure_ascii=False))
 
 
@@ -245,8 +255,8 @@ def what_if(
 
     Prints eligibility (eligible, bridge or blocked with reasons), score, explanation and next steps as JSON.
     """
+    from matching.bootstrap import load_taxonomy
     from matching.embedding import make_embedder
-    from matching.esco import load_esco
     from matching.service import Matcher
     from matching.storage import Storage
     from models import JobSeeker, Vacancy
@@ -254,7 +264,7 @@ def what_if(
     seeker = _read_model(jobseeker, JobSeeker, "jobseeker")
     job = _read_model(vacancy, Vacancy, "vacancy")
     settings = _settings(esco_path=esco)
-    taxonomy = load_esco(settings.esco_path)
+    taxonomy = load_taxonomy(settings)
     embedder = make_embedder(settings.embedding_model, settings.embedding_cache_path)
     matcher = Matcher(taxonomy, embedder, Storage("sqlite://"), index_dir=None, language=lang)
     result = matcher.what_if(seeker, job)  # type: ignore[arg-type]
@@ -314,8 +324,8 @@ def link(
     esco: EscoOption = None,
 ) -> None:
     """Link many texts to ESCO concepts and write a TREC run (qid Q0 concept_uri rank score run)."""
+    from matching.bootstrap import load_taxonomy
     from matching.embedding import make_embedder
-    from matching.esco import load_esco
     from matching.evaluation.trec import write_run
     from matching.linking.batch import link_batch, read_tsv
     from matching.linking.linker import TaxonomyLinker
@@ -324,7 +334,7 @@ def link(
         raise typer.BadParameter(f"must be 'occupation' or 'skill', got {kind!r}", param_hint="--kind")
     rows = read_tsv(input_tsv)
     settings = _settings(esco_path=esco)
-    taxonomy = load_esco(settings.esco_path)
+    taxonomy = load_taxonomy(settings)
     with console.status("Building the linker (the first run on a large taxonomy embeds every label)…"):
         linker = TaxonomyLinker(
             taxonomy, make_embedder(settings.embedding_model, settings.embedding_cache_path)

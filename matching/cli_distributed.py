@@ -82,6 +82,7 @@ def build_shards_command(
             kind=cast(Kind, kind),  # checked against KINDS above
             language=settings.language,
             workers=workers,
+            vocabulary=settings.vocabulary,
         )
     console.print(
         f"Indexed {report.count} {_NOUN[report.kind]} into {report.n_shards} shards in {report.seconds:.1f} s "

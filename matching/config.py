@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from matching.embedding import DEFAULT_MODEL
-from matching.paths import DEMO_ESCO_DIR
+from matching.paths import DEMO_ESCO_DIR, VOCABULARY_DIR
 
 
 class Settings(BaseSettings):
@@ -19,6 +19,13 @@ class Settings(BaseSettings):
     esco_path: Path = Field(
         default=DEMO_ESCO_DIR,
         description="Folder with an ESCO download in the official CSV layout (default: the demo taxonomy).",
+    )
+    vocabulary: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [DEMO_ESCO_DIR, VOCABULARY_DIR],
+        description="Extra names for taxonomy concepts, merged in for linking and display: CSV files "
+        "(conceptUri,language,label), folders of them, or ESCO-layout folders whose labels are taken. "
+        "Comma-separated in the environment; empty for none. Default: the names of the demo taxonomy "
+        "(German everyday titles, Ukrainian) and data/vocabulary (Russian).",
     )
     data_dir: Path = Field(default=Path("var"), description="Where indexes and the embedding cache live.")
     database_url: str | None = Field(
@@ -37,6 +44,13 @@ class Settings(BaseSettings):
         default="en", description="Language of concept labels used for embedding and output."
     )
     max_k: int = Field(default=200, ge=1, le=1000)
+
+    @field_validator("vocabulary", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def resolved_database_url(self) -> str:

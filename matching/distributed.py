@@ -138,15 +138,25 @@ class PageEncoder:
     """A Ray actor: loads the taxonomy, the embedder and a database connection once, then encodes pages."""
 
     def __init__(
-        self, database_url: str, taxonomy_path: str, model: str, language: str, kind: Kind, n_shards: int
+        self,
+        database_url: str,
+        taxonomy_path: str,
+        model: str,
+        language: str,
+        kind: Kind,
+        n_shards: int,
+        vocabulary: Sequence[str] = (),
     ):
         from matching.embedding import make_embedder
         from matching.esco import load_esco
         from matching.profiles import ProfileEncoder
+        from matching.vocabulary import with_vocabulary
 
         self.engine = create_db_engine(database_url)
         self.row = _row_type(kind)
-        encoder = ProfileEncoder(load_esco(taxonomy_path), make_embedder(model), language)
+        # The same taxonomy as the service's (vocabulary names can be labels in languages ESCO lacks).
+        taxonomy, _ = with_vocabulary(load_esco(taxonomy_path), vocabulary)
+        encoder = ProfileEncoder(taxonomy, make_embedder(model), language)
         self.encoder = encoder
         self.model: type[JobSeeker] | type[Vacancy] = JobSeeker if kind == "jobseekers" else Vacancy
         self.encode: Callable[[Sequence[Any]], np.ndarray] = (
@@ -230,6 +240,7 @@ def build_shards(
     workers: int | None = None,
     num_cpus: int | None = None,
     seed: int = 0,
+    vocabulary: Sequence[str | Path] = (),
 ) -> BuildReport:
     """Encode every ``kind`` row of the database on Ray and write ``n_shards`` index shards plus their
     manifest ``<out_dir>/<kind>.manifest.json``, which the service loads (Matcher.open).
@@ -237,6 +248,7 @@ def build_shards(
     ``ray_address``: a running cluster (``ray://head:10001`` or ``head:6379``); without it a local cluster
     with ``num_cpus`` CPUs (default: all) is started and stopped again. If Ray is already initialised in this
     process, that cluster is used. ``workers``: encoder actors (default: one per CPU of the cluster).
+    ``vocabulary``: the service's vocabulary sources (Settings.vocabulary), at the same paths on every node.
     """
     check_n_shards(n_shards)
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
@@ -247,6 +259,7 @@ def build_shards(
     ray = _import_ray()
     url = worker_database_url(database_url)
     taxonomy = str(Path(taxonomy_path).expanduser().resolve())
+    vocabulary_paths = [str(Path(source).expanduser().resolve()) for source in vocabulary]
     directory = Path(out_dir).expanduser().resolve()
     directory.mkdir(parents=True, exist_ok=True)
     manifest = manifest_path(directory / f"{kind}.npz")
@@ -278,7 +291,8 @@ def build_shards(
         n_workers = min(len(pages), workers or max(1, int(ray.cluster_resources().get("CPU", 1))))
         encoder_actor = ray.remote(num_cpus=1)(PageEncoder)
         actors.extend(
-            encoder_actor.remote(url, taxonomy, model, language, kind, n_shards) for _ in range(n_workers)
+            encoder_actor.remote(url, taxonomy, model, language, kind, n_shards, vocabulary_paths)
+            for _ in range(n_workers)
         )
         infos = ray.get([actor.info.remote() for actor in actors])
         model_id, dim = infos[0]

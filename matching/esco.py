@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -139,6 +140,32 @@ def load_esco(folder: str | Path) -> Taxonomy:
     )
 
 
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame.columns else pd.Series([""] * len(frame), index=frame.index)
+
+
+def concept_labels(folder: str | Path) -> Iterator[tuple[str, str, str]]:
+    """(uri, language, label) for every preferred, alternative and hidden label of the occupations and
+    skills in a folder of the ESCO CSV layout; used to take another folder's names as a vocabulary."""
+    folder = Path(folder)
+    files = detect_languages(folder)
+    if not files.get("occupations") and not files.get("skills"):
+        raise TaxonomyError(
+            f"{folder} has no occupations_<lang>.csv or skills_<lang>.csv, so it is no folder in the ESCO "
+            "CSV layout to take labels from."
+        )
+    for kind in ("occupations", "skills"):
+        for lang, path in sorted(files.get(kind, {}).items()):
+            frame = _read(path, kind)
+            for uri, pref, alt, hide in zip(
+                frame["conceptUri"], frame["preferredLabel"], frame["altLabels"],
+                _column(frame, "hiddenLabels"), strict=True,
+            ):  # fmt: skip
+                for label in (pref.strip(), *_split(alt), *_split(hide)):
+                    if label:
+                        yield uri, lang, label
+
+
 def _concepts(paths: dict[str, Path], kind: str) -> dict[str, Concept]:
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     alts: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
@@ -149,16 +176,16 @@ def _concepts(paths: dict[str, Path], kind: str) -> dict[str, Concept]:
         frame = _read(path, kind)
         if "status" in frame.columns:
             frame = frame[frame["status"].isin(["released", ""])]
-        cols = frame.columns
-        desc = (
-            frame["description"] if "description" in cols else pd.Series([""] * len(frame), index=frame.index)
-        )
-        for uri, pref, alt, text in zip(
-            frame["conceptUri"], frame["preferredLabel"], frame["altLabels"], desc, strict=True
+        desc = _column(frame, "description")
+        # Hidden labels (misspellings, old spellings, gendered forms) exist for search: they count as
+        # alternative labels for linking; nothing displays alternative labels.
+        hidden = _column(frame, "hiddenLabels")
+        for uri, pref, alt, hide, text in zip(
+            frame["conceptUri"], frame["preferredLabel"], frame["altLabels"], hidden, desc, strict=True
         ):
             if pref:
                 labels[uri][lang] = pref.strip()
-            alt_labels = _split(alt)
+            alt_labels = tuple(dict.fromkeys((*_split(alt), *_split(hide))))
             if alt_labels:
                 alts[uri][lang] = alt_labels
             if text:

@@ -1,0 +1,148 @@
+"""Local vocabulary: extra names merged into the taxonomy by concept URI."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from matching.config import Settings
+from matching.embedding import CachedEmbedder
+from matching.errors import TaxonomyError
+from matching.esco import load_esco
+from matching.linking.linker import TaxonomyLinker
+from matching.paths import DEMO_ESCO_DIR, VOCABULARY_DIR
+from matching.taxonomy import Taxonomy
+from matching.vocabulary import load_vocabulary, merge_vocabulary, with_vocabulary
+from tests import mini_esco as m
+
+WELDER = m.OCC + "welder"  # not in the mini taxonomy
+
+
+def _write_csv(path: Path, rows: list[list[str]], header: tuple[str, ...] = ("conceptUri", "language", "label", "note")) -> Path:  # fmt: skip
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_names_become_alternative_labels_and_fill_missing_languages(
+    taxonomy: Taxonomy, tmp_path: Path
+) -> None:
+    source = _write_csv(
+        tmp_path / "names.csv",
+        [
+            [m.FORKLIFT, "de", "Gabelstaplerfahrer", "forklift"],
+            [m.FORKLIFT, "de", "STAPLERFAHRER/STAPLERFAHRERIN", "same as the label, other case: skipped"],
+            [m.FORKLIFT, "ru", "водитель погрузчика", ""],
+            [m.FORKLIFT, "ru", "оператор погрузчика", ""],
+            [WELDER, "ru", "сварщик", "a URI the taxonomy lacks"],
+        ],
+    )
+    merged, report = with_vocabulary(taxonomy, [source])
+    forklift = merged.occupations[m.FORKLIFT]
+    assert forklift.alt_labels["de"] == ("Gabelstaplerfahrer",)
+    assert forklift.labels["ru"] == "водитель погрузчика"  # no Russian label before: the first name is it
+    assert forklift.alt_labels["ru"] == ("оператор погрузчика",)
+    assert forklift.labels["de"] == "Staplerfahrer/Staplerfahrerin"  # existing labels are kept
+    assert (report.labels_added, report.concepts_touched, report.unknown_uris) == (3, 1, 1)
+    assert m.FORKLIFT not in {
+        u for u, c in taxonomy.occupations.items() if "ru" in c.labels
+    }  # input unchanged
+
+
+def test_an_esco_layout_folder_lends_its_labels(
+    taxonomy: Taxonomy, mini_esco_dir: Path, tmp_path: Path
+) -> None:
+    vocabulary = load_vocabulary([mini_esco_dir])
+    assert vocabulary.labels[m.NURSE]["uk"] == ["медична сестра"]
+    assert vocabulary.labels[m.NURSE]["en"] == ["nurse", "registered nurse", "general nurse"]
+    merged, report = merge_vocabulary(taxonomy, vocabulary)
+    assert report.labels_added == 0  # a taxonomy's own labels add nothing to it
+    assert merged.occupations == taxonomy.occupations
+
+
+def test_a_folder_of_csv_files_is_read_file_by_file(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    folder = tmp_path / "names"
+    folder.mkdir()
+    _write_csv(folder / "a.csv", [[m.NURSE, "ru", "медсестра", ""]])
+    _write_csv(folder / "b.csv", [[m.NURSE, "ru", "медбрат", ""]])
+    merged, _ = with_vocabulary(taxonomy, [folder])
+    assert merged.occupations[m.NURSE].labels["ru"] == "медсестра"
+    assert merged.occupations[m.NURSE].alt_labels["ru"] == ("медбрат",)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (["not-a-uri", "ru", "x", ""], "bad.csv line 3: conceptUri must be a concept URI"),
+        ([m.NURSE, "RU", "x", ""], "bad.csv line 3: language must be an ISO 639 code in lower case"),
+        ([m.NURSE, "ru", "   ", ""], "bad.csv line 3: label must hold 1 to 300 characters"),
+    ],
+)
+def test_a_bad_row_names_file_line_and_field_and_adds_nothing(
+    tmp_path: Path, row: list[str], message: str
+) -> None:
+    source = _write_csv(tmp_path / "bad.csv", [[m.NURSE, "ru", "медсестра", ""], row])
+    with pytest.raises(TaxonomyError, match=message):
+        load_vocabulary([source])
+
+
+def test_missing_columns_and_missing_sources_are_explained(tmp_path: Path) -> None:
+    source = _write_csv(tmp_path / "cols.csv", [[m.NURSE, "ru"]], header=("conceptUri", "language"))
+    with pytest.raises(TaxonomyError, match=r"cols.csv lacks the column\(s\) \['label'\]"):
+        load_vocabulary([source])
+    with pytest.raises(TaxonomyError, match="does not exist"):
+        load_vocabulary([tmp_path / "nowhere.csv"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(
+        TaxonomyError,
+        match=r"holds neither the ESCO CSV layout \(occupations_<lang>.csv, skills_<lang>.csv\) nor vocabulary CSV files",
+    ):
+        load_vocabulary([tmp_path / "empty"])
+
+
+def test_hidden_labels_of_an_esco_download_are_searchable(tmp_path: Path) -> None:
+    folder = m.write_mini_esco(tmp_path / "esco")
+    path = folder / "occupations_de.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["conceptUri"] == m.ELECTRICIAN:
+            row["hiddenLabels"] = "Elektrikerin\nElektroinstallateur"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    electrician = load_esco(folder).occupations[m.ELECTRICIAN]
+    assert electrician.alt_labels["de"] == ("Elektrikerin", "Elektroinstallateur")
+
+
+def test_settings_read_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert Settings().vocabulary == [DEMO_ESCO_DIR, VOCABULARY_DIR]
+    monkeypatch.setenv("SKILLBRIDGE_VOCABULARY", f"{tmp_path / 'a.csv'}, {tmp_path / 'b'}")
+    assert Settings().vocabulary == [tmp_path / "a.csv", tmp_path / "b"]
+    monkeypatch.setenv("SKILLBRIDGE_VOCABULARY", "")
+    assert Settings().vocabulary == []
+
+
+def test_a_russian_name_from_the_vocabulary_links_to_its_occupation(
+    taxonomy: Taxonomy, embedder: CachedEmbedder, tmp_path: Path
+) -> None:
+    source = _write_csv(tmp_path / "ru.csv", [[m.FORKLIFT, "ru", "водитель погрузчика", ""]])
+    before = TaxonomyLinker(taxonomy, embedder).link_occupation("водитель погрузчика", k=1)
+    merged, _ = with_vocabulary(taxonomy, [source])
+    after = TaxonomyLinker(merged, embedder).link_occupation("Водитель погрузчика", k=1, language="ru")
+    assert before[0].lexical < 0.9
+    assert (after[0].uri, after[0].label, after[0].lexical) == (m.FORKLIFT, "водитель погрузчика", 1.0)
+
+
+def test_the_shipped_vocabulary_loads_and_names_only_demo_concepts() -> None:
+    demo = load_esco(DEMO_ESCO_DIR)
+    merged, report = with_vocabulary(demo, [VOCABULARY_DIR])
+    assert report.unknown_uris == 0 and report.labels_added > 400
+    assert all(
+        "ru" in c.labels for c in merged.occupations.values()
+    )  # every demo occupation has a Russian name

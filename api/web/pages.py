@@ -19,7 +19,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.web.i18n import LANGUAGE_NAMES, LANGUAGES, catalog, negotiate
-from models.common import ID_PATTERN
+from models.common import ID_PATTERN, WorkingTime
+from models.jobseeker import (
+    CompensationMeasure,
+    CompensationState,
+    RecognitionStatus,
+    WorkAuthorisationStatus,
+)
 
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
@@ -151,6 +157,22 @@ def candidate(request: Request, vacancy_id: str, seeker_id: str) -> HTMLResponse
         "candidate.page_title",
         "candidate.js",
         data={"vacancy-id": vacancy_id, "seeker-id": seeker_id},
+    )
+
+
+@router.get("/advisor/jobseekers/new", response_class=HTMLResponse)
+def new_jobseeker(request: Request) -> HTMLResponse:
+    """Before the profile route, which would take "new" for an id."""
+    return render(
+        request,
+        "jobseeker_new.html",
+        "seekerform.title",
+        "jobseeker-new.js",
+        working_times=[w.value for w in WorkingTime],
+        recognition_statuses=[r.value for r in RecognitionStatus],
+        measures=[m.value for m in CompensationMeasure],
+        measure_states=[s.value for s in CompensationState],
+        work_statuses=[w.value for w in WorkAuthorisationStatus],
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.web.world import NURSE as NURSE_URI
 from tests.api.web.world import World
 
 pytestmark = pytest.mark.browser
@@ -246,6 +247,63 @@ def test_advisor_enters_a_vacancy_with_the_taxonomy_autocomplete(browser: Browse
     assert stored.occupation_uri == occupation_uri
     assert stored.essential_skill_uris == [skill_uri]
     assert stored.location.place == "Leipzig-Plagwitz" and stored.min_german_level == "B1"
+
+
+def test_advisor_enters_a_job_seeker_from_ukrainian_text_and_corrects_the_links(browser: Browser) -> None:
+    """The qualification's title and the skills as the person wrote them (Ukrainian) become ESCO suggestions;
+    the advisor takes some, leaves others, and the profile is stored with exactly the chosen concepts."""
+    browser.sign_in("advisor", lang="de", next_path="/app/advisor/jobseekers/new?lang=de")
+    browser.one("#s-id").send_keys("js-ui-1")
+    browser.one("#s-place").send_keys("Leipzig-Grünau")
+    browser.one("#q-title").send_keys("Медична сестра")
+    browser.one('[data-suggest-occupation="q"]').click()
+    suggested = browser.until(lambda: browser.all("#q-suggestions button"), "occupation suggestions")
+    assert suggested[0].text.startswith("Pflegefachmann/Pflegefachfrau")  # the German label, page language
+    suggested[0].click()
+    chosen = browser.until(lambda: browser.all("#q-occupation-chosen li"), "the qualification's occupation")
+    assert chosen[0].get_attribute("data-uri") == NURSE_URI
+    browser.one("#q-recognition").send_keys("beantragt")  # "beantragt, Entscheidung offen" (pending)
+
+    # A title without a chosen occupation is not stored silently: the form asks for it.
+    browser.one("#e-title").send_keys("Pflegehelferin")
+    browser.one("#seeker-form button[type=submit]").click()
+    browser.until(lambda: "Berufserfahrung: bitte den Beruf wählen" in browser.error(), "the missing link")
+    stored_yet = httpx.get(
+        f"{browser.world.base_url}/api/v1/jobseekers/js-ui-1",
+        headers={"Authorization": f"Bearer {browser.world.keys['admin']}"},
+    )
+    assert stored_yet.status_code == 404
+    browser.one('[data-suggest-occupation="e"]').click()
+    browser.until(lambda: browser.all("#e-suggestions button"), "experience suggestions")[0].click()
+    browser.until(lambda: browser.all("#e-occupation-chosen li"), "the experience's occupation")
+
+    browser.one("#s-skills-text").send_keys("Надання першої допомоги, робота в команді, трохи Excel")
+    browser.one("#suggest-skills").click()
+    offered = browser.until(lambda: browser.all("#skills-suggestions li"), "skill suggestions")
+    labels = [item.text for item in offered]
+    assert any(label.startswith("Erste Hilfe leisten") for label in labels), labels
+    first_aid = next(item for item in offered if item.text.startswith("Erste Hilfe leisten"))
+    first_aid.find_element(browser.by.CSS_SELECTOR, "button").click()  # taken; the others are left out
+    picked = browser.until(lambda: browser.all("#skills-chosen li"), "a taken skill")
+    assert len(picked) == 1
+    first_aid_uri = picked[0].get_attribute("data-uri")
+    browser.one("#l-de").send_keys("B1")
+    browser.one("#l-level-1").send_keys("C2")
+    browser.one("#w-status").send_keys("erlaubt")
+    browser.full_shot("06b-advisor-new-jobseeker-linked")
+    browser.one("#seeker-form button[type=submit]").click()
+
+    browser.until(lambda: "/app/advisor/jobseekers/js-ui-1" in browser.driver.current_url, "the profile page")
+    browser.until(lambda: "Das Profil wurde gespeichert." in browser.one("#status").text, "the saved note")
+    stored = browser.world.matcher.get_jobseeker("js-ui-1")
+    assert [q.occupation_uri for q in stored.qualifications] == [NURSE_URI]
+    assert stored.qualifications[0].title == "Медична сестра"
+    assert stored.qualifications[0].recognition == "pending"
+    assert stored.experience[0].description == "Pflegehelferin"
+    assert stored.skill_uris == [first_aid_uri]
+    assert stored.skills_text == "Надання першої допомоги, робота в команді, трохи Excel"
+    assert {(lang.language, lang.level) for lang in stored.languages} == {("de", "B1"), ("uk", "C2")}
+    assert stored.work_authorisation.status == "permitted"
 
 
 def test_advisor_sees_a_job_seekers_vacancies_bridge_jobs_and_what_would_unlock_more(

@@ -50,7 +50,10 @@ def js_list(script: str, name: str) -> list[str]:
 def used_keys() -> set[str]:
     keys: set[str] = set()
     for text in TEMPLATES.values():
-        keys |= set(re.findall(r"""t\(\s*["']([a-z_.]+)["']""", text))
+        keys |= {k for k in re.findall(r"""t\(\s*["']([a-z_.]+)["']""", text) if not k.endswith(".")}
+        # t("recognition." ~ value): one key per value the template is given (the model's enum values)
+        for prefix in re.findall(r"""t\(\s*["']([a-z_]+\.)["']\s*~""", text):
+            keys |= {prefix + value for value in DYNAMIC[prefix]}
         for label_key, hint_key in re.findall(
             r'picker\("[a-z]+", "[a-z]+", "([a-z_.]+)", "([a-z_.]+)"', text
         ):

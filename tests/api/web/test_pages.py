@@ -28,6 +28,7 @@ PAGES = [
     ("/app/login", "login.title"),
     ("/app/advisor", "home.title"),
     ("/app/advisor/vacancies/new", "form.title"),
+    ("/app/advisor/jobseekers/new", "seekerform.title"),
     ("/app/advisor/vacancies/vac-1", "candidates.page_title"),
     ("/app/advisor/vacancies/vac-1/candidates/js-1", "candidate.page_title"),
     ("/app/advisor/jobseekers/js-1", "seeker.page_title"),

@@ -17,6 +17,7 @@ import {
   run,
   scoreBar,
   setBusy,
+  showStatus,
   skillsBlock,
   t,
   unlockList,
@@ -95,5 +96,6 @@ run(async () => {
   const profile = document.getElementById("profile");
   profile.replaceChildren(await profileView(seeker));
   setBusy(profile, false);
+  if (new URLSearchParams(location.search).get("created")) showStatus(t("seekerform.saved"));
   await loadPage();
 }, "error.seeker_not_found");

@@ -1,11 +1,14 @@
 """Linking quality against public benchmarks, beside a character TF-IDF baseline and published numbers.
 
     .venv/bin/python benchmarks/linking.py [--esco ../shared/data/esco] [--eval ../shared/eval]
+    .venv/bin/python benchmarks/linking.py --esco data/demo_esco      # the project's check set only
 
-Reads the ESCO download and the evaluation sets at run time (never copied), prints a markdown table and
-writes it to var/linking-benchmark.md (benchmarks/results/linking.md keeps the reported runs). The first run embeds the ESCO labels and
-descriptions it needs (a few minutes on two cores; cached in var/benchmark-embeddings.sqlite for later runs).
-`--skills-only` runs just the skill-linking sets.
+Reads the ESCO download and the public evaluation sets at run time (never copied) and the project's
+multilingual check set (data/linking_eval), prints markdown tables and writes them to var/linking-benchmark.md
+(benchmarks/results/linking.md keeps the reported runs). The service's vocabulary is merged in as it is in the
+service (--vocabulary to choose other sources; '--vocabulary' alone for none). The first run embeds the ESCO
+labels and descriptions it needs (a few minutes on two cores; cached in var/benchmark-embeddings.sqlite).
+`--skills-only` runs just the public skill-linking sets.
 """
 
 from __future__ import annotations
@@ -26,13 +29,24 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from matching.config import Settings  # noqa: E402
 from matching.embedding import DEFAULT_MODEL, make_embedder  # noqa: E402
 from matching.esco import load_esco  # noqa: E402
+from matching.evaluation.check_set import read_check_set, score_check_set  # noqa: E402
 from matching.evaluation.metrics import evaluate  # noqa: E402
-from matching.linking.lexical import LexicalIndex  # noqa: E402
-from matching.linking.linker import OCCUPATION_WEIGHTS, SKILL_SPANS, SKILL_WEIGHTS, ConceptLinker  # noqa: E402
+from matching.linking.lexical import LabelMatrix, LexicalIndex  # noqa: E402
+from matching.linking.linker import (  # noqa: E402
+    OCCUPATION_WEIGHTS,
+    SKILL_SPANS,
+    SKILL_WEIGHTS,
+    ConceptLinker,
+    TaxonomyLinker,
+)
 from matching.linking.normalize import normalise_title  # noqa: E402
-from matching.taxonomy import Concept  # noqa: E402
+from matching.taxonomy import Concept, Taxonomy  # noqa: E402
+from matching.vocabulary import with_vocabulary  # noqa: E402
+
+FULL_ESCO_OCCUPATIONS = 2000  # the public sets need a full ESCO download; the demo taxonomy has 70
 
 Ranker = Callable[[Sequence[str]], np.ndarray]  # texts -> (n_texts, n_docs) scores
 
@@ -165,6 +179,55 @@ class TitleSimilarity:
         return (lexical + semantic + concepts) / 3
 
 
+# -- the project's multilingual check set ------------------------------------------------------------
+
+
+class AllLabelsBaseline:
+    """Character 2–4-gram TF-IDF between the raw text and every label of a concept in every language (the
+    taxonomy as loaded, vocabulary included); a concept scores as its best label."""
+
+    def __init__(self, concepts: Sequence[Concept]):
+        self.matrix = LabelMatrix([(c.uri, [label for _, label in c.all_labels()]) for c in concepts])
+        self.baseline = CharTfidfBaseline(self.matrix.labels)
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        return self.matrix.per_concept_max(self.baseline(texts).astype(np.float32))
+
+
+def check_set_rows(plain: Taxonomy, merged: Taxonomy, embedder, split: str) -> list[tuple[str, ...]]:
+    """Per language: the all-labels baseline, skillbridge without the vocabulary, skillbridge."""
+    without = TaxonomyLinker(plain, embedder)
+    with_vocabulary = TaxonomyLinker(merged, embedder)
+    rows = []
+    for kind, metrics in (
+        ("titles", (("MRR", False), ("Acc@1", True))),
+        ("skills", (("MRR", False), ("RP@5", True))),
+    ):
+        items = read_check_set(kind, split)
+        pick = (lambda linker: linker.occupations) if kind == "titles" else (lambda linker: linker.skills)
+        concepts = list((merged.occupations if kind == "titles" else merged.skills).values())
+        results = [
+            score_check_set(items, AllLabelsBaseline(concepts), [c.uri for c in concepts]),
+            score_check_set(items, linker_scorer(pick(without)), pick(without).ids),
+            score_check_set(items, linker_scorer(pick(with_vocabulary)), pick(with_vocabulary).ids),
+        ]
+        for language in ("de", "uk", "ru"):
+            if language not in results[2]:
+                continue
+            counted = int(results[2][language]["queries"])
+            unit = "titles" if kind == "titles" else "sentences"
+            name = f"{kind.capitalize()} {language} ({split}, {counted} {unit})"
+            for metric, percent in metrics:
+                rows.append(
+                    (
+                        name,
+                        metric,
+                        *(fmt(r[language][metric], percent) if language in r else "–" for r in results),
+                    )
+                )
+    return rows
+
+
 # -- main --------------------------------------------------------------------------------------------
 
 
@@ -179,40 +242,61 @@ def main() -> int:
     parser.add_argument("--esco", type=Path, default=ROOT.parent / "shared" / "data" / "esco")
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="sentence-transformers model name or folder")
+    parser.add_argument(
+        "--vocabulary", type=Path, nargs="*", default=None,
+        help="vocabulary sources (default: the service's, SKILLBRIDGE_VOCABULARY); none: no vocabulary",
+    )  # fmt: skip
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "benchmark-embeddings.sqlite")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "linking-benchmark.md")
     parser.add_argument("--skills-only", action="store_true", help="only the skill-linking sets (quick)")
     parser.add_argument("--jobbert-limit", type=int, default=None, help="evaluate only the first N titles")
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="test", help="of the check set")
     args = parser.parse_args()
-    if not args.eval.is_dir() or not args.esco.is_dir():
-        print(f"Skipped: needs the ESCO download ({args.esco}) and the evaluation sets ({args.eval}).")
+    if not args.esco.is_dir():
+        print(f"Skipped: needs an ESCO folder ({args.esco}).")
         return 0
 
     started = time.perf_counter()
-    taxonomy = load_esco(args.esco)
+    plain = load_esco(args.esco)
+    sources = Settings().vocabulary if args.vocabulary is None else args.vocabulary
+    taxonomy, report = with_vocabulary(plain, sources)
     embedder = make_embedder(args.model, args.cache)
-    rows: list[tuple[str, str, str, str, str]] = []  # set, metric, baseline, ours, published
+    rows: list[tuple[str, ...]] = []  # set, metric, baseline, (without vocabulary,) ours, published
+    public = args.eval.is_dir() and len(plain.occupations) >= FULL_ESCO_OCCUPATIONS
+    if not public:
+        print(f"Public sets skipped: they need {args.eval} and a full ESCO download (found "
+              f"{len(plain.occupations)} occupations). Running the project's check set only.\n")  # fmt: skip
 
-    # Skill linking ------------------------------------------------------------------------------
-    labels, sets = skill_sets(args.eval / "skill_linking")
-    skill_linker = ConceptLinker(
-        candidate_concepts(labels, taxonomy.skills),
-        embedder,
-        SKILL_WEIGHTS,
-        title_mode=False,
-        spans=SKILL_SPANS,
-    )
-    baseline = CharTfidfBaseline(labels)
-    published = {"HOUSE test": {"MRR": "0.484", "RP@5": "49.1 %"}}
-    for name, (queries, qrels) in sets.items():
-        base = evaluate(rank(baseline, queries, labels), qrels, ks=(1, 5, 10))
-        ours = evaluate(rank(linker_scorer(skill_linker), queries, skill_linker.ids), qrels, ks=(1, 5, 10))
-        for metric, percent in (("MRR", False), ("RP@1", True), ("RP@5", True), ("RP@10", True)):
-            rows.append((f"{name} ({base['queries']} sentences)", metric, fmt(base[metric], percent),
-                         fmt(ours[metric], percent), published.get(name, {}).get(metric, "")))  # fmt: skip
+    # The project's multilingual check set -------------------------------------------------------------
+    check_rows = check_set_rows(plain, taxonomy, embedder, args.split) if not args.skills_only else []
 
-    occupation_linker = None
-    if not args.skills_only:
+    skill_linker = occupation_linker = None
+    titles: list[str] = []
+    sentences: list[str] = []
+    if public:
+        # Skill linking ------------------------------------------------------------------------------
+        labels, sets = skill_sets(args.eval / "skill_linking")
+        skill_linker = ConceptLinker(
+            candidate_concepts(labels, taxonomy.skills),
+            embedder,
+            SKILL_WEIGHTS,
+            title_mode=False,
+            spans=SKILL_SPANS,
+        )
+        baseline = CharTfidfBaseline(labels)
+        published = {"HOUSE test": {"MRR": "0.484", "RP@5": "49.1 %"}}
+        for name, (queries, qrels) in sets.items():
+            base = evaluate(rank(baseline, queries, labels), qrels, ks=(1, 5, 10))
+            ours = evaluate(
+                rank(linker_scorer(skill_linker), queries, skill_linker.ids), qrels, ks=(1, 5, 10)
+            )
+            for metric, percent in (("MRR", False), ("RP@1", True), ("RP@5", True), ("RP@10", True)):
+                rows.append((f"{name} ({base['queries']} sentences)", metric, fmt(base[metric], percent),
+                             fmt(ours[metric], percent), published.get(name, {}).get(metric, "")))  # fmt: skip
+        sentences = list(sets["HOUSE test"][0].values())[:100]
+        titles = list(jobbert_set(args.eval / "jobbert_titles", set())[0].values())[:200]
+
+    if public and not args.skills_only:
         # Job title -> occupation ---------------------------------------------------------------------
         occupations = list(taxonomy.occupations.values())
         occupation_linker = ConceptLinker(occupations, embedder, OCCUPATION_WEIGHTS, title_mode=True)
@@ -245,13 +329,14 @@ def main() -> int:
                              fmt(base[metric]), fmt(ours[metric]), published_sim.get(lang, {}).get(metric, "")))  # fmt: skip
 
     # Latency of one query: a short job title, and a job-ad sentence for skills ------------------------
-    titles = list(jobbert_set(args.eval / "jobbert_titles", set())[0].values())[:200]
-    sentences = list(sets["HOUSE test"][0].values())[:100]
+    service = TaxonomyLinker(taxonomy, embedder)  # the service's linkers: whole taxonomy, vocabulary merged
+    if not titles:
+        titles = [item.text for item in read_check_set("titles")]
+        sentences = [item.text for item in read_check_set("skills")]
     latency = {}
-    probes = [("skill linking of a job-ad sentence", skill_linker, sentences),
-              ("skill linking of a title", skill_linker, titles)]  # fmt: skip
-    if occupation_linker is not None:
-        probes.insert(0, ("occupation linking of a title", occupation_linker, titles))
+    probes = [("occupation linking of a title", service.occupations, titles),
+              ("skill linking of a title", service.skills, titles),
+              ("skill linking of a job-ad sentence", service.skills, sentences)]  # fmt: skip
     for label, linker, texts in probes:
         timings = []
         for text in texts:
@@ -260,17 +345,30 @@ def main() -> int:
             timings.append((time.perf_counter() - t0) * 1000)
         latency[label] = (statistics.median(timings), sorted(timings)[int(0.99 * len(timings)) - 1])
 
-    table = [
-        "| data set | metric | char TF-IDF baseline (this run) | skillbridge | published |",
-        "|---|---|---|---|---|",
-    ]
-    table += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
-    table.append("")
-    table.append("Latency of one query (cached label embeddings): "
+    table = []
+    if rows:
+        table += [
+            "| data set | metric | char TF-IDF baseline (this run) | skillbridge | published |",
+            "|---|---|---|---|---|",
+            *(f"| {' | '.join(row)} |" for row in rows),
+            "",
+        ]
+    if check_rows:
+        table += [
+            f"Multilingual check set (`data/linking_eval`, {args.split} split; baseline: character TF-IDF over every "
+            "label of every language, vocabulary included):",
+            "",
+            "| data set | metric | char TF-IDF baseline | skillbridge without vocabulary | skillbridge |",
+            "|---|---|---|---|---|",
+            *(f"| {' | '.join(row)} |" for row in check_rows),
+            "",
+        ]
+    table.append("Latency of one query (label embeddings cached; the service's linkers): "
                  + "; ".join(f"{k} p50 {v[0]:.1f} ms, p99 {v[1]:.1f} ms" for k, v in latency.items()))  # fmt: skip
     header = (
         f"# Linking benchmark\n\nRun on {dt.date.today()} with `{args.model}` on {taxonomy.source} "
-        f"({len(taxonomy.occupations)} occupations, {len(taxonomy.skills)} skills); "
+        f"({len(taxonomy.occupations)} occupations, {len(taxonomy.skills)} skills; vocabulary: "
+        f"{report.labels_added} names from {', '.join(str(s) for s in sources) or 'none'}); "
         f"{time.perf_counter() - started:.0f} s in total.\n\n"
         "Published: CurriculumMatch (Bielinski & Brazier, 2025) on HOUSE test; WorkRB character TF-IDF "
         "regression values for English title similarity.\n\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from matching.embedding import CachedEmbedder, HashingEmbedder, SentenceTransformerEmbedder
 from matching.esco import load_esco
 from matching.linking import linker as linker_module
-from matching.linking.lexical import LabelMatrix
+from matching.linking.lexical import LabelMatrix, WordCoverage
 from matching.linking.linker import (
     LEXICAL_FLOOR,
     OCCUPATION_WEIGHTS,
@@ -22,7 +23,7 @@ from matching.linking.linker import (
     split_sentences,
     word_spans,
 )
-from matching.linking.normalize import normalise_label
+from matching.linking.normalize import content_stems, normalise_label, stem
 from matching.paths import DEMO_ESCO_DIR
 from matching.taxonomy import Taxonomy
 from tests import mini_esco
@@ -257,10 +258,31 @@ def test_word_spans_keep_technical_words_whole() -> None:
     ]  # fmt: skip
 
 
+def _coverage_by_hand(texts: list[str], labels_of: list[set[str]]) -> np.ndarray:
+    """Σ idf(label stems in the text) / Σ idf(label stems), idf = ln((N + 1) / (df + 1)) + 1 over all N labels,
+    best label per concept."""
+    stems_of = [[set(content_stems(label)) for label in labels] for labels in labels_of]
+    every = [stems for labels in stems_of for stems in labels]
+    idf = {s: math.log((len(every) + 1) / (sum(s in x for x in every) + 1)) + 1 for x in every for s in x}
+    out = np.zeros((len(texts), len(labels_of)))
+    for row, text in enumerate(texts):
+        present = set(content_stems(normalise_label(text)))
+        for column, labels in enumerate(stems_of):
+            out[row, column] = max(
+                (
+                    sum(idf[s] for s in stems & present) / sum(idf[s] for s in stems)
+                    for stems in labels
+                    if stems
+                ),
+                default=0.0,
+            )
+    return out
+
+
 def test_span_score_mixes_the_whole_text_with_its_best_span(demo: Taxonomy) -> None:
-    """score = (1 − share) · whole text + share · best span, where a span's lexical evidence is 1 exactly
-    when it is one of the concept's labels (after normalisation), and its semantic part the span weights'
-    mean of the embedding channels."""
+    """score = (1 − share) · whole text + share · best span, where a span's lexical evidence is 1 when it is
+    one of the concept's labels (after normalisation), else coverage × the label's word coverage, and its
+    semantic part the span weights' mean of the embedding channels."""
     embedder = CachedEmbedder(HashingEmbedder(64))
     skills = list(demo.skills.values())
     with_spans = ConceptLinker(skills, embedder, SKILL_WEIGHTS, title_mode=False, spans=SKILL_SPANS)
@@ -284,6 +306,7 @@ def test_span_score_mixes_the_whole_text_with_its_best_span(demo: Taxonomy) -> N
         span_semantic = per_span.score_matrix(spans)[2]
         exact = np.asarray([[normalise_label(s) in labels for labels in labels_of] for s in spans], float)
         exact_seen += int(exact.sum())
+        exact = np.maximum(exact, SKILL_SPANS.coverage * _coverage_by_hand(spans, labels_of))
         span_combined = np.maximum(
             (w.lexical * exact + w.semantic * span_semantic) / (w.lexical + w.semantic), LEXICAL_FLOOR * exact
         )
@@ -362,3 +385,63 @@ def test_real_model_extracts_skills_from_a_german_vacancy(real_linker: TaxonomyL
     # "Gabelstapler fahren" is the skill's German preferred label, verbatim.
     text = "Wir suchen Lagerhelfer (m/w/d).\n• Gabelstapler fahren\n• Stapler-Sichtprüfung vor Schichtbeginn"
     assert FORKLIFT_OPERATION in [c.uri for c in real_linker.extract_skills(text, language="de")]
+
+
+# -- word coverage ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "shared"),
+    [
+        (["gabelstapler", "gabelstaplern"], "gabelstapl"),
+        (["погрузчик", "погрузчика", "погрузчиком", "погрузчике"], "погрузчик"),
+        (["навантажувач", "навантажувачем", "навантажувача"], "навантажувач"),
+        (["forklift", "forklifts"], "forklift"),
+        (["operate", "operating", "operated"], "operat"),
+    ],
+)
+def test_inflected_forms_share_a_stem(words: list[str], shared: str) -> None:
+    assert {stem(w) for w in words} == {shared}
+
+
+def test_short_words_keep_their_ending() -> None:
+    assert [stem(w) for w in ("sql", "excel", "bed", "кухня", "уход")] == [
+        "sql",
+        "excel",
+        "bed",
+        "кухн",
+        "уход",
+    ]
+
+
+def test_word_coverage_weighs_rare_words_more() -> None:
+    """Labels: A "operate forklift", B "operate crane", C "forklift". idf = ln(4 / (df + 1)) + 1:
+    operat (df 2) 1.2877, forklift (df 2) 1.2877, crane (df 1) 1.6931."""
+    matrix = LabelMatrix([("A", ["operate forklift"]), ("B", ["operate crane"]), ("C", ["forklift"])])
+    coverage = WordCoverage(matrix, normalise_label)
+    got = coverage.scores(["Experience with forklifts", "Cranes!", "nothing here", ""])
+    operat = forklift = math.log(4 / 3) + 1
+    crane = math.log(4 / 2) + 1
+    np.testing.assert_allclose(
+        got,
+        [
+            [forklift / (operat + forklift), 0.0, 1.0],
+            [0.0, crane / (operat + crane), 0.0],
+            [0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0],
+        ],
+        rtol=1e-6,
+    )
+
+
+def test_a_skill_named_inside_a_german_or_russian_sentence_is_found(demo: Taxonomy) -> None:
+    """The span "Gabelstapler" holds the rarer word of "Gabelstapler fahren"; Russian reaches the same skill
+    through the project's Russian names, inflected ("на погрузчике" against "работа на погрузчике")."""
+    from matching.paths import VOCABULARY_DIR
+    from matching.vocabulary import with_vocabulary
+
+    merged, _ = with_vocabulary(demo, [VOCABULARY_DIR])
+    linker = TaxonomyLinker(merged, CachedEmbedder(HashingEmbedder(64)))
+    for text in ("Erfahrung mit Gabelstapler und SAP", "Опыт работы на погрузчике"):
+        found = [c.uri for c in linker.extract_skills(text)]
+        assert found[:1] == [FORKLIFT_OPERATION], text

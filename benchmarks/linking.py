@@ -155,14 +155,20 @@ def candidate_concepts(labels: Sequence[str], skills: dict[str, Concept]) -> lis
 
 
 class TitleSimilarity:
-    """Job title vs job title: lexical + embedding similarity + closeness of their linked ESCO occupations."""
+    """Job title vs job title, the mean of four similarities: character n-grams; the embeddings of the two
+    titles; the overlap of their linked ESCO occupations (top 10, by link score); and the embeddings of those
+    occupations' English labels, weighted by link score. The last carries a German title into the space the
+    (English) model reads, as profile vectors do in the service ("Börsenmakler" and "Aktienhändler" link to
+    different occupations whose English labels are close)."""
 
     def __init__(self, corpus: Sequence[str], embedder, occupation_linker: ConceptLinker, top: int = 10):
         self.embedder = embedder
         self.lexical = LexicalIndex([(str(i), [t]) for i, t in enumerate(corpus)], normalise_title)
         self.corpus_vectors = embedder.embed(list(corpus))
         self.linker, self.top = occupation_linker, top
+        self.label_vectors = occupation_linker.channels["preferred"].vectors_by_dim.T  # (concepts, dim)
         self.corpus_profiles = self._profiles(corpus)
+        self.corpus_mediated = self._mediated(self.corpus_profiles)
 
     def _profiles(self, titles: Sequence[str]) -> np.ndarray:
         scores = np.vstack(
@@ -172,11 +178,17 @@ class TitleSimilarity:
         sparse = np.where(scores >= cut, scores, 0.0)
         return sparse / np.maximum(np.linalg.norm(sparse, axis=1, keepdims=True), 1e-9)
 
+    def _mediated(self, profiles: np.ndarray) -> np.ndarray:
+        vectors = profiles @ self.label_vectors
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         lexical = self.lexical.scores(texts)
         semantic = self.embedder.embed(list(texts)) @ self.corpus_vectors.T
-        concepts = self._profiles(texts) @ self.corpus_profiles.T
-        return (lexical + semantic + concepts) / 3
+        profiles = self._profiles(texts)
+        concepts = profiles @ self.corpus_profiles.T
+        mediated = self._mediated(profiles) @ self.corpus_mediated.T
+        return (lexical + semantic + concepts + mediated) / 4
 
 
 # -- the project's multilingual check set ------------------------------------------------------------

@@ -146,3 +146,36 @@ def test_the_shipped_vocabulary_loads_and_names_only_demo_concepts() -> None:
     assert all(
         "ru" in c.labels for c in merged.occupations.values()
     )  # every demo occupation has a Russian name
+
+
+def test_the_service_links_russian_through_the_configured_vocabulary(tmp_path: Path) -> None:
+    """From settings to the endpoints: the default vocabulary reaches /normalize and the autocomplete."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from matching.bootstrap import build_matcher, load_taxonomy
+    from tests.conftest import auth, key_for
+
+    forklift_driver = m.OCC + "eeac6251-1974-42f5-91ed-513c6c883755"
+    forklift_operation = "http://data.europa.eu/esco/skill/28cb374e-6261-4133-8371-f9a5470145da"
+    settings = Settings(data_dir=tmp_path, embedding_model="hashing-32")
+    matcher = build_matcher(settings)
+    matcher.open()
+    try:
+        client = TestClient(create_app(matcher=matcher))
+        headers = auth(key_for(matcher, "advisor"))
+        body = {"title": "Водитель погрузчика", "text": "Опыт работы на погрузчике."}
+        linked = client.post("/api/v1/normalize", json=body, params={"lang": "de"}, headers=headers).json()
+        assert linked["occupations"][0]["uri"] == forklift_driver
+        assert linked["occupations"][0]["label"] == "Gabelstaplerfahrer/Gabelstaplerfahrerin"
+        assert linked["skills"][0]["uri"] == forklift_operation
+        typed = client.get(
+            "/api/v1/taxonomy/autocomplete", params={"q": "погруз", "lang": "uk"}, headers=headers
+        )
+        assert typed.json()[0]["uri"] == forklift_driver
+        assert "погрузчика" in typed.json()[0]["matched_label"]
+
+        plain = load_taxonomy(Settings(vocabulary=[]))
+        assert "ru" not in plain.occupations[forklift_driver].labels
+    finally:
+        matcher.close()

@@ -165,6 +165,13 @@ def _serve(matcher: Matcher, host: str, port: int) -> None:
     from api.app import create_app
     from api.logs import log_config
 
+    # Built before serving, not on the first /normalize: on a full ESCO download the first build embeds
+    # every label (minutes; seconds once the embedding cache holds them).
+    started = time.perf_counter()
+    with console.status("Preparing free-text linking…"):
+        matcher.linker  # noqa: B018 (builds on first access)
+        matcher.autocompleter  # noqa: B018
+    console.print(f"Free-text linking ready ({time.perf_counter() - started:.1f} s).")
     try:
         uvicorn.run(
             create_app(matcher=matcher),

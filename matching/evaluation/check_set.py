@@ -41,11 +41,15 @@ def read_check_set(kind: str, split: str = "all", folder: Path = CHECK_SET_DIR) 
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t")
         if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise EvaluationInputError(f"{path.name}: expected the columns {COLUMNS}, got {reader.fieldnames}")
+            raise EvaluationInputError(
+                f"{path.name}: expected the columns {COLUMNS}, got {reader.fieldnames}"
+            )
         for line, row in enumerate(reader, start=2):
             gold = tuple(row["gold"].split())
             if not gold or row["split"] not in ("dev", "test") or not row["text"].strip():
-                raise EvaluationInputError(f"{path.name} line {line}: needs a text, a split (dev/test) and gold")
+                raise EvaluationInputError(
+                    f"{path.name} line {line}: needs a text, a split (dev/test) and gold"
+                )
             if split in ("all", row["split"]):
                 items.append(CheckItem(row["id"], row["split"], row["language"], row["text"], gold))
     return items
@@ -75,7 +79,7 @@ def score_check_set(
         top = np.argsort(-row, kind="stable")[: max(10, *ks)]
         run[item.id] = [(concept_ids[i], float(row[i])) for i in top]
         qrels[item.id] = {uri: 1 for uri in item.gold if uri in known}
-    for language, group in sorted(by_language.items()) + [("all", counted)]:
+    for language, group in [*sorted(by_language.items()), ("all", counted)]:
         ids = {item.id for item in group}
         metrics = evaluate({q: run[q] for q in ids}, {q: qrels[q] for q in ids}, ks=ks)
         metrics["skipped"] = skipped[language] if language != "all" else sum(skipped.values())

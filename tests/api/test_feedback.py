@@ -215,7 +215,9 @@ def test_analysts_get_feedback_pseudonymised_and_joinable(world: World) -> None:
         "vacancy_id", "jobseeker_id", "organisation", "decision", "reason", "grade", "score", "eligibility",
         "month",
     }  # fmt: skip
-    assert "js-a" not in response.text and "vac-a" not in response.text and "Station 4711" not in response.text
+    assert (
+        "js-a" not in response.text and "vac-a" not in response.text and "Station 4711" not in response.text
+    )
     seekers = world.get("analyst", "/analytics/jobseekers").json()
     assert rows[0]["jobseeker_id"] in {s["id"] for s in seekers}
     assert len(world.get("admin", "/analytics/feedback").json()) == 3  # every organisation

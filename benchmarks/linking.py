@@ -36,7 +36,6 @@ from matching.evaluation.check_set import read_check_set, score_check_set  # noq
 from matching.evaluation.metrics import evaluate  # noqa: E402
 from matching.linking.lexical import LabelMatrix, LexicalIndex  # noqa: E402
 from matching.linking.linker import (  # noqa: E402
-    OCCUPATION_WEIGHTS,
     SKILL_SPANS,
     SKILL_WEIGHTS,
     ConceptLinker,
@@ -206,10 +205,13 @@ class AllLabelsBaseline:
         return self.matrix.per_concept_max(self.baseline(texts).astype(np.float32))
 
 
-def check_set_rows(plain: Taxonomy, merged: Taxonomy, embedder, split: str) -> list[tuple[str, ...]]:
-    """Per language: the all-labels baseline, skillbridge without the vocabulary, skillbridge."""
+def check_set_rows(
+    plain: Taxonomy, merged: Taxonomy, service: TaxonomyLinker, embedder, split: str
+) -> list[tuple[str, ...]]:
+    """Per language: the all-labels baseline, skillbridge without the vocabulary, skillbridge (``service``,
+    the linkers over ``merged``)."""
     without = TaxonomyLinker(plain, embedder)
-    with_vocabulary = TaxonomyLinker(merged, embedder)
+    with_vocabulary = service
     rows = []
     for kind, metrics in (
         ("titles", (("MRR", False), ("Acc@1", True))),
@@ -280,9 +282,11 @@ def main() -> int:
               f"{len(plain.occupations)} occupations). Running the project's check set only.\n")  # fmt: skip
 
     # The project's multilingual check set -------------------------------------------------------------
-    check_rows = check_set_rows(plain, taxonomy, embedder, args.split) if not args.skills_only else []
+    service = TaxonomyLinker(taxonomy, embedder)  # the service's linkers: whole taxonomy, vocabulary merged
+    check_rows = (
+        check_set_rows(plain, taxonomy, service, embedder, args.split) if not args.skills_only else []
+    )
 
-    skill_linker = occupation_linker = None
     titles: list[str] = []
     sentences: list[str] = []
     if public:
@@ -311,7 +315,7 @@ def main() -> int:
     if public and not args.skills_only:
         # Job title -> occupation ---------------------------------------------------------------------
         occupations = list(taxonomy.occupations.values())
-        occupation_linker = ConceptLinker(occupations, embedder, OCCUPATION_WEIGHTS, title_mode=True)
+        occupation_linker = service.occupations
         queries, qrels, deprecated = jobbert_set(args.eval / "jobbert_titles", set(taxonomy.occupations))
         if args.jobbert_limit:
             keep = list(queries)[: args.jobbert_limit]
@@ -341,7 +345,6 @@ def main() -> int:
                              fmt(base[metric]), fmt(ours[metric]), published_sim.get(lang, {}).get(metric, "")))  # fmt: skip
 
     # Latency of one query: a short job title, and a job-ad sentence for skills ------------------------
-    service = TaxonomyLinker(taxonomy, embedder)  # the service's linkers: whole taxonomy, vocabulary merged
     if not titles:
         titles = [item.text for item in read_check_set("titles")]
         sentences = [item.text for item in read_check_set("skills")]

@@ -155,15 +155,9 @@ def concept_labels(folder: str | Path) -> Iterator[tuple[str, str, str]]:
             "CSV layout to take labels from."
         )
     for kind in ("occupations", "skills"):
-        for lang, path in sorted(files.get(kind, {}).items()):
-            frame = _read(path, kind)
-            for uri, pref, alt, hide in zip(
-                frame["conceptUri"], frame["preferredLabel"], frame["altLabels"],
-                _column(frame, "hiddenLabels"), strict=True,
-            ):  # fmt: skip
-                for label in (pref.strip(), *_split(alt), *_split(hide)):
-                    if label:
-                        yield uri, lang, label
+        for uri, concept in _concepts(files.get(kind, {}), kind).items():
+            for language, label in concept.all_labels():
+                yield uri, language, label
 
 
 def _concepts(paths: dict[str, Path], kind: str) -> dict[str, Concept]:

@@ -39,16 +39,12 @@ class Vocabulary:
     """URI -> language -> labels, in the order first seen."""
 
     labels: dict[str, dict[str, list[str]]] = dataclasses.field(default_factory=dict)
-    sources: list[str] = dataclasses.field(default_factory=list)
 
     def add(self, uri: str, language: str, label: str) -> None:
         by_lang = self.labels.setdefault(uri, {})
         names = by_lang.setdefault(language, [])
         if label not in names:
             names.append(label)
-
-    def __len__(self) -> int:
-        return sum(len(names) for by_lang in self.labels.values() for names in by_lang.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +68,6 @@ def load_vocabulary(sources: Sequence[str | Path]) -> Vocabulary:
                 f"Vocabulary source {str(path)!r} does not exist: give a CSV file with the columns "
                 f"{', '.join(REQUIRED_COLUMNS)} or a folder in the ESCO CSV layout."
             )
-        vocabulary.sources.append(str(path))
     return vocabulary
 
 

@@ -14,6 +14,7 @@ from matching.linking.lexical import LabelMatrix
 # for the cores: the next embedding ran 2–10× slower (occupation linking p50 26 → 15 ms, p99 125 → 20 ms
 # with one BLAS thread here).
 _BLAS = ThreadpoolController()
+SCORE_DECIMALS = 6
 
 
 class SemanticIndex:
@@ -39,4 +40,8 @@ class SemanticIndex:
         q = queries if isinstance(queries, np.ndarray) else self.embedder.embed(list(queries))
         with _BLAS.limit(limits=1, user_api="blas"):
             products = q @ self.vectors_by_dim
-        return self.matrix.per_concept_max(products)
+        best = self.matrix.per_concept_max(products)
+        # BLAS sums in an order that depends on how many queries are multiplied at once, so a cosine of 0 comes
+        # out as ±1e-9 in one batch and exactly 0 in another. Linking compares and clips scores (the best span,
+        # the lexical floor): at 1e-6 precision, a text gets the same links in any batch.
+        return np.round(best, SCORE_DECIMALS, out=best)

@@ -1,4 +1,4 @@
-"""Alembic environment: the schema is ``matching.tables.Base.metadata``.
+"""Alembic environment: the schema is ``matching.store.tables.Base.metadata``.
 
 The service calls this with an open connection (``config.attributes["connection"]``, see matching/migrate.py);
 the ``alembic`` command line connects to ``sqlalchemy.url`` or, when that is unset, to the configured
@@ -11,7 +11,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
-from matching.tables import Base
+from matching.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,4 +1,4 @@
-"""The FastAPI application: a thin HTTP layer over :class:`matching.service.Matcher`."""
+"""The FastAPI application: a thin HTTP layer over :class:`matching.service.facade.Matcher`."""
 
 from __future__ import annotations
 

@@ -19,6 +19,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from matching.access import PURPOSE_PATTERN, Actor, Role
 from matching.service import Matcher
+from matching.service.admin import Administration
+from matching.service.feedback import FeedbackService
+from matching.service.linking import TextLinking
 
 
 def get_matcher(request: Request) -> Matcher:
@@ -26,6 +29,24 @@ def get_matcher(request: Request) -> Matcher:
 
 
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+
+
+# The façade's parts that routes use directly (tests override get_matcher; these follow it).
+def get_admin(matcher: MatcherDep) -> Administration:
+    return matcher.admin
+
+
+def get_linking(matcher: MatcherDep) -> TextLinking:
+    return matcher.linking
+
+
+def get_feedback(matcher: MatcherDep) -> FeedbackService:
+    return matcher.feedback
+
+
+AdminDep = Annotated[Administration, Depends(get_admin)]
+LinkingDep = Annotated[TextLinking, Depends(get_linking)]
+FeedbackDep = Annotated[FeedbackService, Depends(get_feedback)]
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -51,7 +72,7 @@ class Gate:
 
     def __call__(
         self,
-        matcher: MatcherDep,
+        admin: AdminDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
         purpose: PurposeHeader = None,
     ) -> Actor:
@@ -61,7 +82,7 @@ class Gate:
                 "Missing API key: send the header 'Authorization: Bearer <key>'.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        actor = matcher.storage.keys.authenticate(credentials.credentials)
+        actor = admin.keys.authenticate(credentials.credentials)
         if actor is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,

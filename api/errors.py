@@ -13,11 +13,11 @@ from starlette.exceptions import HTTPException
 from matching.errors import (
     AlreadyExistsError,
     IdMismatchError,
-    ImportRejectedError,
     InvalidInputError,
     NotFoundError,
     UnknownConceptError,
 )
+from matching.ingest.report import ImportRejectedError
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from matching.access import ORGANISATION_PATTERN, Role
-from matching.audit import AuditEvent
-from matching.keys import ApiKey
+from matching.store.audit import AuditEvent
+from matching.store.keys import ApiKey
 from models import JobSeeker, Match, Vacancy
 from models.common import EntityId
 from models.feedback import Feedback

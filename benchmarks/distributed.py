@@ -28,15 +28,15 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matching.distributed import build_shards  # noqa: E402
-from matching.embedding import DEFAULT_MODEL, make_embedder  # noqa: E402
-from matching.esco import load_esco  # noqa: E402
-from matching.index import VectorIndex  # noqa: E402
+from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
+from matching.embedding.profiles import ProfileEncoder  # noqa: E402
+from matching.index.shards import ShardedIndex  # noqa: E402
+from matching.index.vector_index import VectorIndex  # noqa: E402
+from matching.ingest.synthetic import LeipzigGenerator  # noqa: E402
 from matching.paths import DEMO_ESCO_DIR  # noqa: E402
-from matching.profiles import ProfileEncoder  # noqa: E402
-from matching.sharding import ShardedIndex  # noqa: E402
-from matching.storage import Storage  # noqa: E402
-from matching.synthetic import LeipzigGenerator  # noqa: E402
+from matching.service.distributed import build_shards  # noqa: E402
+from matching.store.storage import Storage  # noqa: E402
+from matching.taxonomy.esco import load_esco  # noqa: E402
 
 
 def p50_ms(fn, queries: np.ndarray) -> float:

@@ -30,8 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from matching.config import Settings  # noqa: E402
-from matching.embedding import DEFAULT_MODEL, make_embedder  # noqa: E402
-from matching.esco import load_esco  # noqa: E402
+from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
 from matching.evaluation.check_set import read_check_set, score_check_set  # noqa: E402
 from matching.evaluation.metrics import evaluate  # noqa: E402
 from matching.linking.lexical import LabelMatrix, LexicalIndex  # noqa: E402
@@ -42,8 +41,9 @@ from matching.linking.linker import (  # noqa: E402
     TaxonomyLinker,
 )
 from matching.linking.normalize import normalise_title  # noqa: E402
-from matching.taxonomy import Concept, Taxonomy  # noqa: E402
-from matching.vocabulary import with_vocabulary  # noqa: E402
+from matching.taxonomy.esco import load_esco  # noqa: E402
+from matching.taxonomy.model import Concept, Taxonomy  # noqa: E402
+from matching.taxonomy.vocabulary import with_vocabulary  # noqa: E402
 
 FULL_ESCO_OCCUPATIONS = 2000  # the public sets need a full ESCO download; the demo taxonomy has 70
 

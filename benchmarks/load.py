@@ -44,9 +44,9 @@ def build_data(
 ) -> tuple[str, list[str], list[str]]:
     """The demo's building blocks: generate, store, index, save; returns an advisor key and the ids."""
     from matching.bootstrap import build_matcher
-    from matching.cli import DEMO_ORGANISATION, employer_id
+    from matching.cli.demo import DEMO_ORGANISATION, employer_id
     from matching.config import Settings
-    from matching.synthetic import LeipzigGenerator
+    from matching.ingest.synthetic import LeipzigGenerator
 
     settings = Settings(
         data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'load.db'}", embedding_model=embedder

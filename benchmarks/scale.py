@@ -33,17 +33,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matching.eligibility import EligibilityRules  # noqa: E402
-from matching.embedding import DEFAULT_MODEL, make_embedder  # noqa: E402
-from matching.esco import load_esco  # noqa: E402
-from matching.geo import Gazetteer  # noqa: E402
-from matching.index import VectorIndex, choose_spec  # noqa: E402
+from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
+from matching.embedding.profiles import ProfileEncoder  # noqa: E402
+from matching.index.vector_index import VectorIndex, choose_spec  # noqa: E402
+from matching.ingest.synthetic import LeipzigGenerator  # noqa: E402
 from matching.paths import DEMO_ESCO_DIR  # noqa: E402
-from matching.profiles import ProfileEncoder  # noqa: E402
-from matching.regulation import RegulationTable  # noqa: E402
+from matching.ranking.eligibility import EligibilityRules  # noqa: E402
+from matching.ranking.geo import Gazetteer  # noqa: E402
+from matching.ranking.regulation import RegulationTable  # noqa: E402
 from matching.service import Matcher  # noqa: E402
-from matching.storage import Storage  # noqa: E402
-from matching.synthetic import LeipzigGenerator  # noqa: E402
+from matching.store.storage import Storage  # noqa: E402
+from matching.taxonomy.esco import load_esco  # noqa: E402
 from models import JobSeeker  # noqa: E402
 
 K = 20

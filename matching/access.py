@@ -70,3 +70,8 @@ class Actor:
 def command_line_actor(organisation: str, purpose: str) -> Actor:
     """Someone with shell access to the server: an administrator without a key."""
     return Actor(Role.ADMIN, organisation, key_id=None, purpose=purpose)
+
+
+def scope_of(actor: Actor | None, kind: Kind) -> Scope | None:
+    """The rows ``actor`` may reach of ``kind``; ``None`` (no limit) for a trusted library call without actor."""
+    return actor.scope(kind) if actor is not None else None

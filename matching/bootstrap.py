@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from matching.config import Settings
-from matching.embedding import make_embedder
-from matching.esco import load_esco
+from matching.embedding.factory import make_embedder
+from matching.ranking.eligibility import EligibilityRules
 from matching.service import Matcher
-from matching.storage import Storage
+from matching.store.storage import Storage
 from matching.taxonomy import Taxonomy
-from matching.vocabulary import with_vocabulary
+from matching.taxonomy.esco import load_esco
+from matching.taxonomy.vocabulary import with_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +27,25 @@ def load_taxonomy(settings: Settings) -> Taxonomy:
     return taxonomy
 
 
-def build_matcher(settings: Settings, taxonomy: Taxonomy | None = None) -> Matcher:
+def build_matcher(
+    settings: Settings,
+    taxonomy: Taxonomy | None = None,
+    *,
+    storage: Storage | None = None,
+    keep_indexes: bool = True,
+) -> Matcher:
+    """The service as configured. ``storage`` replaces the configured database (e.g. in-memory SQLite for a
+    what-if that stores nothing); ``keep_indexes=False`` keeps the indexes in memory only."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     taxonomy = taxonomy or load_taxonomy(settings)
     embedder = make_embedder(
         settings.embedding_model, settings.embedding_cache_path, settings.embedding_backend
     )
-    storage = Storage(settings.resolved_database_url)
-    return Matcher(taxonomy, embedder, storage, settings.index_dir, language=settings.language)
+    return Matcher(
+        taxonomy,
+        embedder,
+        storage or Storage(settings.resolved_database_url),
+        settings.index_dir if keep_indexes else None,
+        language=settings.language,
+        rules=EligibilityRules.standard(taxonomy),
+    )

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from matching.embedding import DEFAULT_MODEL
+from matching.embedding.factory import DEFAULT_MODEL
 from matching.paths import DEMO_ESCO_DIR, VOCABULARY_DIR
 
 

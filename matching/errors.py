@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from matching.bulk import ImportReport
-
 
 class MatchingError(Exception):
     """Base class of all skillbridge errors."""
@@ -64,11 +59,3 @@ class InvalidInputError(MatchingError, ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
-
-
-class ImportRejectedError(MatchingError, ValueError):
-    """A bulk import file with errors; nothing was stored. ``report`` lists every problem by row and field."""
-
-    def __init__(self, report: ImportReport, message: str):
-        super().__init__(message)
-        self.report = report

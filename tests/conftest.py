@@ -12,14 +12,15 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
-from matching.eligibility import EligibilityRules
-from matching.embedding import CachedEmbedder, HashingEmbedder
-from matching.esco import load_esco
-from matching.geo import Gazetteer
-from matching.regulation import RegulationTable
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.hashing import HashingEmbedder
+from matching.ranking.eligibility import EligibilityRules
+from matching.ranking.geo import Gazetteer
+from matching.ranking.regulation import RegulationTable
 from matching.service import Matcher
-from matching.storage import Storage
+from matching.store.storage import Storage
 from matching.taxonomy import Taxonomy
+from matching.taxonomy.esco import load_esco
 from tests.mini_esco import write_mini_esco
 
 TODAY = dt.date(2026, 11, 25)

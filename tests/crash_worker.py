@@ -24,10 +24,11 @@ def _wait(marker: Path, text: str) -> None:
 
 def run_import(url: str, esco: str, index_dir: str, file: str, marker: str, stage: str) -> None:
     from matching.access import command_line_actor
-    from matching.embedding import CachedEmbedder, HashingEmbedder
-    from matching.esco import load_esco
+    from matching.embedding.cache import CachedEmbedder
+    from matching.embedding.hashing import HashingEmbedder
     from matching.service import Matcher
-    from matching.storage import Storage
+    from matching.store.storage import Storage
+    from matching.taxonomy.esco import load_esco
     from tests.factories import seeker
 
     matcher = Matcher(
@@ -46,7 +47,7 @@ def run_import(url: str, esco: str, index_dir: str, file: str, marker: str, stag
 
 
 def run_saves(path: str, marker: str) -> None:
-    from matching.index import VectorIndex
+    from matching.index.vector_index import VectorIndex
 
     rng = np.random.default_rng(0)
     index = VectorIndex(64)

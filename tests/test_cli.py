@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from matching.cli import app
 from matching.errors import TaxonomyError
-from matching.storage import Storage
+from matching.store.storage import Storage
 
 runner = CliRunner()
 

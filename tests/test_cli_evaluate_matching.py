@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from matching.bootstrap import build_matcher
 from matching.cli import app
 from matching.config import Settings
-from matching.feedback import record_feedback
-from matching.synthetic import LeipzigGenerator
+from matching.ingest.synthetic import LeipzigGenerator
+from matching.service.feedback import record_feedback
 from models.feedback import Decision, FeedbackRequest, RejectionReason
 
 runner = CliRunner()

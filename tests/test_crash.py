@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from matching.embedding import CachedEmbedder, HashingEmbedder
-from matching.index import VectorIndex
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.hashing import HashingEmbedder
+from matching.index.vector_index import VectorIndex
 from matching.service import Matcher
-from matching.storage import Storage
+from matching.store.storage import Storage
 from matching.taxonomy import Taxonomy
 from tests import mini_esco as m
 from tests.factories import seeker

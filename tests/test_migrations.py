@@ -12,8 +12,14 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from matching.migrate import alembic_config, current_revision, head_revision, schema_differences, upgrade
-from matching.storage import Storage
+from matching.store.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    schema_differences,
+    upgrade,
+)
+from matching.store.storage import Storage
 from tests.factories import seeker, vacancy
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,11 +3,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.deps import Allow, MatcherDep
+from api.deps import AdminDep, Allow
 from api.routes.common import LimitQuery, OffsetQuery
 from api.schemas import AuditPage
 from matching.access import Actor
-from matching.audit import Action, AuditEntry
+from matching.store.audit import Action
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
     "exclusive. Erased people appear under a keyed hash (`erased-…`) instead of their id.",
 )
 def query_audit(
-    matcher: MatcherDep,
+    admin: AdminDep,
     actor: Annotated[Actor, Allow("admin", purpose="audit")],
     entity_id: Annotated[str | None, Query(max_length=64)] = None,
     key_id: Annotated[str | None, Query(max_length=32)] = None,
@@ -32,7 +32,8 @@ def query_audit(
     offset: OffsetQuery = 0,
     limit: LimitQuery = 50,
 ) -> AuditPage:
-    items, total = matcher.storage.audit.query(
+    items, total = admin.audit_events(
+        actor,
         entity_id=entity_id,
         key_id=key_id,
         action=action.value if action else None,
@@ -42,5 +43,4 @@ def query_audit(
         offset=offset,
         limit=limit,
     )
-    matcher.storage.audit.record([AuditEntry(actor, Action.READ, "audit", entity_id)])
     return AuditPage(items=items, total=total, offset=offset, limit=limit)

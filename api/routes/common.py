@@ -6,8 +6,8 @@ from fastapi import Query, Response
 
 from api.schemas import MatchList
 from matching.errors import IdMismatchError
-from matching.exports import MEDIA_TYPES, Format, Side, match_rows, to_bytes
-from matching.service import MatchPage
+from matching.ingest.exports import MEDIA_TYPES, Format, Side, match_rows, to_bytes
+from matching.ranking.pipeline import MatchPage
 
 OffsetQuery = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
 LimitQuery = Annotated[int, Query(ge=1, le=500, description="Page size")]

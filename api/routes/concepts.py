@@ -5,10 +5,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.deps import Allow, MatcherDep
+from api.deps import Allow, LinkingDep
 from api.routes.common import LanguageQuery
 from matching.access import Actor
-from matching.errors import UnknownConceptError
 
 router = APIRouter(tags=["taxonomy"])
 
@@ -25,7 +24,7 @@ class ConceptLabel(BaseModel):
     description="Unknown URIs are a 422 naming the URI. Taxonomy data only: nothing personal is read.",
 )
 def concept_labels(
-    matcher: MatcherDep,
+    linking: LinkingDep,
     actor: Annotated[
         Actor, Allow("advisor", "admin", "jobseeker", "employer", "analyst", purpose="taxonomy lookup")
     ],
@@ -35,18 +34,4 @@ def concept_labels(
     ],
     lang: LanguageQuery = None,
 ) -> list[ConceptLabel]:
-    language = lang or matcher.language
-    out: list[ConceptLabel] = []
-    seen: set[str] = set()
-    for i, one in enumerate(uri):
-        if one in seen:
-            continue
-        seen.add(one)
-        concept = matcher.taxonomy.occupations.get(one) or matcher.taxonomy.skills.get(one)
-        if concept is None:
-            raise UnknownConceptError(
-                f"Unknown concept URI {one!r}: not in the loaded taxonomy.", field=f"uri[{i}]", uri=one
-            )
-        kind: Literal["occupation", "skill"] = "occupation" if concept.kind == "occupation" else "skill"
-        out.append(ConceptLabel(uri=concept.uri, kind=kind, label=concept.label(language)))
-    return out
+    return [ConceptLabel.model_validate(c, from_attributes=True) for c in linking.labels(uri, lang)]

@@ -4,10 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
-from api.deps import Allow, MatcherDep
+from api.deps import Allow, FeedbackDep
 from api.schemas import ErrorBody
 from matching.access import Actor
-from matching.feedback import analytics_feedback, record_feedback, vacancy_feedback
 from models.common import ID_PATTERN
 from models.feedback import Feedback, FeedbackRequest
 
@@ -32,11 +31,11 @@ def give_feedback(
     vacancy_id: VacancyId,
     jobseeker_id: SeekerId,
     request: FeedbackRequest,
-    matcher: MatcherDep,
+    feedback: FeedbackDep,
     response: Response,
     actor: Annotated[Actor, Allow("advisor", "admin", purpose="placement")],
 ) -> Feedback:
-    recorded = record_feedback(matcher, vacancy_id, jobseeker_id, request, actor)
+    recorded = feedback.record(vacancy_id, jobseeker_id, request, actor)
     response.headers["Location"] = f"/api/v1/vacancies/{vacancy_id}/feedback"
     return recorded
 
@@ -48,10 +47,10 @@ def give_feedback(
 )
 def list_feedback(
     vacancy_id: VacancyId,
-    matcher: MatcherDep,
+    feedback: FeedbackDep,
     actor: Annotated[Actor, Allow("advisor", "admin", purpose="placement")],
 ) -> list[Feedback]:
-    return vacancy_feedback(matcher, vacancy_id, actor)
+    return feedback.for_vacancy(vacancy_id, actor)
 
 
 @router.get(
@@ -62,7 +61,7 @@ def list_feedback(
     "no notes, no key ids, the month instead of the time.",
 )
 def analytics_feedback_export(
-    matcher: MatcherDep,
+    feedback: FeedbackDep,
     actor: Annotated[Actor, Allow("analyst", "admin", purpose="statistics")],
 ) -> list[dict[str, Any]]:
-    return analytics_feedback(matcher, actor)
+    return feedback.analytics(actor)

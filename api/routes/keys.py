@@ -2,10 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from api.deps import Allow, MatcherDep
+from api.deps import AdminDep, Allow
 from api.schemas import ErrorBody, KeyCreated, KeyRequest
 from matching.access import Actor
-from matching.keys import ApiKey
+from matching.store.keys import ApiKey
 
 router = APIRouter(prefix="/keys", tags=["API keys"])
 KeyId = Annotated[str, Path(pattern=r"^key-[0-9a-f]{12}$", description="Key id (not the key itself)")]
@@ -14,10 +14,10 @@ KeyId = Annotated[str, Path(pattern=r"^key-[0-9a-f]{12}$", description="Key id (
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create an API key (shown once)")
 def create_key(
     request: KeyRequest,
-    matcher: MatcherDep,
+    admin: AdminDep,
     actor: Annotated[Actor, Allow("admin", purpose="key management")],
 ) -> KeyCreated:
-    record, key = matcher.storage.keys.create(
+    record, key = admin.keys.create(
         request.role, request.organisation, request.subject_id, request.label, actor
     )
     return KeyCreated(key=key, record=record)
@@ -25,13 +25,13 @@ def create_key(
 
 @router.get("", summary="Every key, revoked ones included (never the keys themselves)")
 def list_keys(
-    matcher: MatcherDep, actor: Annotated[Actor, Allow("admin", purpose="key management")]
+    admin: AdminDep, actor: Annotated[Actor, Allow("admin", purpose="key management")]
 ) -> list[ApiKey]:
-    return matcher.storage.keys.all()
+    return admin.keys.all()
 
 
 @router.delete("/{key_id}", responses={404: {"model": ErrorBody}}, summary="Revoke a key")
 def revoke_key(
-    key_id: KeyId, matcher: MatcherDep, actor: Annotated[Actor, Allow("admin", purpose="key management")]
+    key_id: KeyId, admin: AdminDep, actor: Annotated[Actor, Allow("admin", purpose="key management")]
 ) -> ApiKey:
-    return matcher.storage.keys.revoke(key_id, actor)
+    return admin.keys.revoke(key_id, actor)

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
 
-from api.deps import Allow, MatcherDep
+from api.deps import Allow, LinkingDep
 from api.routes.common import LanguageQuery
 from matching.access import Actor
 
@@ -55,11 +55,11 @@ class Suggestion(BaseModel):
 )
 def normalize(
     request: NormalizeRequest,
-    matcher: MatcherDep,
+    linking: LinkingDep,
     actor: Annotated[Actor, Allow("advisor", "admin", purpose="profile maintenance")],
     lang: LanguageQuery = None,
 ) -> NormalizeResponse:
-    occupations, skills = matcher.normalize(request.title, request.text, request.k, lang)
+    occupations, skills = linking.normalize(request.title, request.text, request.k, lang)
     return NormalizeResponse(
         occupations=[LinkedConceptOut.model_validate(c, from_attributes=True) for c in occupations],
         skills=[LinkedConceptOut.model_validate(c, from_attributes=True) for c in skills],
@@ -68,7 +68,7 @@ def normalize(
 
 @router.get("/taxonomy/autocomplete", summary="Type-ahead for occupation and skill pickers")
 def autocomplete(
-    matcher: MatcherDep,
+    linking: LinkingDep,
     actor: Annotated[
         Actor, Allow("advisor", "admin", "jobseeker", "employer", "analyst", purpose="taxonomy lookup")
     ],
@@ -77,5 +77,5 @@ def autocomplete(
     lang: LanguageQuery = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[Suggestion]:
-    found = matcher.autocompleter.suggest(q, kind, lang or matcher.language, limit)
+    found = linking.suggest(q, kind, lang, limit)
     return [Suggestion.model_validate(s, from_attributes=True) for s in found]

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from matching.evaluation.matching_quality import jobseeker_attributes
-from matching.regulation import Regulation
+from matching.ranking.reasons import Topic, codes
+from matching.ranking.regulation import Regulation
 from models import (
     CEFRLevel,
     Eligibility,
@@ -39,27 +40,11 @@ from models import (
 if TYPE_CHECKING:
     from matching.service import Matcher
 
-RECOGNITION_CODES = frozenset(
-    {
-        "reserved_no_qualification",
-        "recognition_not_applied",
-        "recognition_pending",
-        "recognition_partial",
-        "recognition_rejected",
-        "recognition_no_reference",
-        "permit_expired",
-    }
-)
-AUTHORISATION_CODES = frozenset(
-    {
-        "work_not_permitted",
-        "work_unknown",
-        "work_expired",
-        "work_occupation_restricted",
-        "work_hours_restricted",
-    }
-)
-LANGUAGE_CODES = frozenset({"german_gap"})
+# Causes as the reason catalogue defines them: blocking reasons about recognition or work authorisation,
+# and any reason about language.
+RECOGNITION_CODES = codes(Topic.RECOGNITION, Severity.BLOCKING)
+AUTHORISATION_CODES = codes(Topic.WORK_AUTHORISATION, Severity.BLOCKING)
+LANGUAGE_CODES = codes(Topic.LANGUAGE)
 CAUSES = ("recognition", "authorisation", "language")
 Scenario = Callable[[JobSeeker], JobSeeker | None]
 Pseudonym = Callable[[str, str], str]

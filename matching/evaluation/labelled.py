@@ -1,6 +1,6 @@
 """A synthetic evaluation set with known ground truth: who is truly suitable for which vacancy, and how much.
 
-The job seekers and vacancies are :class:`~matching.synthetic.LeipzigGenerator`'s (its output for a seed is
+The job seekers and vacancies are :class:`~matching.ingest.synthetic.LeipzigGenerator`'s (its output for a seed is
 unchanged), plus, for every vacancy, a few job seekers planted by construction: *suitable* ones (trained and
 experienced in the occupation, allowed to practise it, authorised to work, German at the required level,
 living within their commute) and *near misses* (the same, with exactly one requirement broken: German,
@@ -31,10 +31,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from matching.evaluation.trec import Qrels
-from matching.geo import Gazetteer
-from matching.places import haversine_km, load_places
-from matching.regulation import Regulation, RegulationRule, RegulationTable
-from matching.synthetic import LeipzigGenerator
+from matching.ingest.synthetic import LeipzigGenerator
+from matching.ranking.geo import Gazetteer
+from matching.ranking.places import haversine_km, load_places
+from matching.ranking.regulation import Regulation, RegulationRule, RegulationTable
 from matching.taxonomy import Taxonomy
 from models import (
     CEFRLevel,

@@ -2,7 +2,7 @@
 
 The learned part only re-orders what the rules allow: its pool is a vacancy's eligible and bridge candidates
 as :meth:`Matcher.rank_candidates` returns them, so a blocked pair is never in it and can never be promoted.
-Its features are the score's own factors (:class:`~matching.scoring.ScoringWeights`), read from each match's
+Its features are the score's own factors (:class:`~matching.ranking.scoring.ScoringWeights`), read from each match's
 explanation, plus whether the match is a bridge job.
 
 The model is scikit-learn's :class:`~sklearn.ensemble.HistGradientBoostingRegressor` on graded labels

@@ -5,7 +5,7 @@ ranked vacancies). Rankings are the service's own (:meth:`Matcher.rank_candidate
 :meth:`Matcher.rank_vacancies`): eligible and bridge matches, best first; blocked pairs are never in them.
 
 Labels are graded relevance (``{query_id: {doc_id: grade}}``, the TREC qrels shape), either from advisor
-feedback (:func:`matching.feedback.feedback_qrels`: hired 3, interview 2, contacted 1) or from a labelled
+feedback (:func:`matching.evaluation.feedback_labels.feedback_qrels`: hired 3, interview 2, contacted 1) or from a labelled
 evaluation set with known ground truth (:mod:`matching.evaluation.labelled`).
 
 Per query, with the ranked list cut at k:
@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from matching.evaluation.feedback_labels import feedback_qrels
 from matching.evaluation.labelled import transpose
 from matching.evaluation.metrics import ndcg_at_k, precision_at_k, recall_at_k, reciprocal_rank
 from matching.evaluation.trec import EvaluationInputError, Qrels
@@ -338,9 +339,7 @@ def evaluate_against_feedback(
     Feedback exists only for candidates someone looked at, so recall and nDCG are measured against what was
     seen; unseen good candidates count as not relevant (read them as lower bounds).
     """
-    from matching.feedback import FeedbackStore, feedback_qrels
-
-    qrels = feedback_qrels(FeedbackStore(matcher.storage).iter_all(organisation))
+    qrels = feedback_qrels(matcher.feedback.store.iter_all(organisation))
     return evaluate_matching(
         matcher, qrels, k, sides=sides, organisation=organisation, min_grade=min_grade, labels="feedback"
     )

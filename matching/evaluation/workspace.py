@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from matching.config import Settings
-from matching.embedding import DEFAULT_MODEL
+from matching.embedding.factory import DEFAULT_MODEL
 from matching.evaluation import bottlenecks, learned
 from matching.evaluation.labelled import LabelledSet, generate_labelled_set, simulate_feedback
 from matching.evaluation.matching_quality import (
@@ -37,10 +37,10 @@ from matching.evaluation.matching_quality import (
     evaluate_matching,
     rank_for_vacancies,
 )
-from matching.feedback import analytics_feedback, record_feedback
 from matching.paths import DEMO_ESCO_DIR, PROJECT_ROOT
 from matching.pseudonyms import SECRET_NAME, analytics_pseudonym
 from matching.service import Matcher
+from matching.service.feedback import analytics_feedback, record_feedback
 from models import JobSeeker
 from models.feedback import DECISION_GRADES
 
@@ -137,7 +137,7 @@ class Workspace:
         """Build the workspace in ``config.data_dir`` (its own SQLite database and indexes), or reopen one
         built earlier with the same configuration."""
         from matching.bootstrap import build_matcher
-        from matching.esco import load_esco
+        from matching.taxonomy.esco import load_esco
 
         config = config or WorkspaceConfig.from_env()
         data_dir = Path(config.data_dir)
@@ -309,7 +309,7 @@ class Workspace:
     def protected_invariance(self, k: int = 10) -> dict[str, int | float]:
         """Rank every vacancy twice: as stored, and with the job seekers' protected attributes shuffled among
         them (and some removed), in a second database; count the rankings that stay identical."""
-        from matching.storage import Storage
+        from matching.store.storage import Storage
 
         rng = random.Random(self.config.seed)
         people = self._labelled.jobseekers

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.embedding import Embedder
+from matching.embedding.base import Embedder
 from matching.linking.lexical import LexicalIndex, WordCoverage
 from matching.linking.normalize import FUNCTION_WORDS, normalise_label, normalise_title
 from matching.linking.semantic import SemanticIndex

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from matching.embedding import Embedder
+from matching.embedding.base import Embedder
 from matching.linking.lexical import LabelMatrix
 
 # OpenBLAS worker threads spin for a while after each product and then compete with the model's threads

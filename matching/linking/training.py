@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from matching.embedding import resolve_model_path
+from matching.embedding.sbert import resolve_model_path
 from matching.taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from sqlalchemy.exc import DBAPIError
 
 from api.app import create_app
 from matching.access import Actor, Role
-from matching.audit import Action, AuditEntry, pseudonymise_events
 from matching.service import Matcher
-from matching.storage import Storage
+from matching.store.audit import Action, AuditEntry, pseudonymise_events
+from matching.store.storage import Storage
 from tests import factories
 from tests import mini_esco as m
 from tests.conftest import auth, key_for

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matching.eligibility import EligibilityRules
-from matching.regulation import Regulation, RegulationRule, RegulationTable
+from matching.ranking.eligibility import EligibilityRules
+from matching.ranking.regulation import Regulation, RegulationRule, RegulationTable
 from matching.service import Matcher
 from tests import mini_esco as m
 from tests.conftest import TODAY, auth, key_for

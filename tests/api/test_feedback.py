@@ -13,10 +13,12 @@ from sqlalchemy import select
 
 from api.app import create_app
 from matching.access import Actor, Role
-from matching.feedback import FeedbackStore, feedback_qrels, record_feedback
+from matching.evaluation.feedback_labels import feedback_qrels
 from matching.pseudonyms import SECRET_NAME, analytics_pseudonym, erased_id
 from matching.service import Matcher
-from matching.storage import Base
+from matching.service.feedback import record_feedback
+from matching.store.feedback import FeedbackStore
+from matching.store.tables import Base
 from models.feedback import Decision, FeedbackRequest
 from tests import factories
 from tests import mini_esco as m

@@ -16,11 +16,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
 from api.app import create_app
-from matching.eligibility import EligibilityRules
-from matching.embedding import CachedEmbedder, HashingEmbedder
-from matching.regulation import RegulationTable
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.hashing import HashingEmbedder
+from matching.ranking.eligibility import EligibilityRules
+from matching.ranking.regulation import RegulationTable
 from matching.service import Matcher
-from matching.storage import Storage
+from matching.store.storage import Storage
 from matching.taxonomy import Taxonomy
 from tests import factories
 from tests import mini_esco as m

@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 from api.app import create_app
 from matching.access import Actor, Role
-from matching.eligibility import EligibilityRules
-from matching.embedding import CachedEmbedder, HashingEmbedder
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.hashing import HashingEmbedder
 from matching.pseudonyms import SECRET_NAME, analytics_pseudonym, erased_id
-from matching.regulation import RegulationTable
+from matching.ranking.eligibility import EligibilityRules
+from matching.ranking.regulation import RegulationTable
 from matching.service import Matcher
-from matching.storage import Base, Storage
+from matching.store.storage import Storage
+from matching.store.tables import Base
 from tests import factories
 from tests import mini_esco as m
 from tests.conftest import TODAY, auth, key_for

@@ -69,8 +69,8 @@ def test_import_needs_an_advisor_and_a_file(matcher: Matcher, client: TestClient
 
 
 def _world(client: TestClient, matcher: Matcher) -> None:
-    from matching.eligibility import EligibilityRules
-    from matching.regulation import Regulation, RegulationRule, RegulationTable
+    from matching.ranking.eligibility import EligibilityRules
+    from matching.ranking.regulation import Regulation, RegulationRule, RegulationTable
 
     rule = RegulationRule(
         id="nurse", regulation=Regulation.PRACTICE_RESERVED, esco_uris=frozenset({m.NURSE}), isco_prefixes=(),
@@ -119,7 +119,7 @@ def test_candidate_lists_export_as_csv_and_excel(client: TestClient, matcher: Ma
 
 
 def test_spreadsheet_cells_never_become_formulas() -> None:
-    from matching.exports import to_bytes
+    from matching.ingest.exports import to_bytes
 
     data = to_bytes([["reasons"], ['=HYPERLINK("http://evil")'], ["-1"], ["@SUM(A1)"], ["fine"]], "csv")
     assert [row[0] for row in csv.reader(io.StringIO(data.decode("utf-8-sig")))][1:] == [

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from api.logs import PersonalDataFilter, log_config, redact_path
+from matching.logs import PersonalDataFilter, log_config, redact_path
 from models import JobSeeker
 from tests import factories
 
@@ -67,7 +67,7 @@ def test_the_filter_rewrites_access_lines_and_validation_errors() -> None:
 def test_sql_errors_never_quote_values(matcher) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy.exc import IntegrityError
 
-    from matching.tables import SecretRow
+    from matching.store.tables import SecretRow
 
     with pytest.raises(IntegrityError) as caught, matcher.storage.writes.begin() as session:
         session.add_all(

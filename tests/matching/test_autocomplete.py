@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from matching.esco import load_esco
 from matching.linking.autocomplete import Autocompleter
 from matching.linking.normalize import normalise_title
 from matching.paths import DEMO_ESCO_DIR
 from matching.taxonomy import Taxonomy
+from matching.taxonomy.esco import load_esco
 
 OCC = "http://data.europa.eu/esco/occupation/"
 NURSE = OCC + "8d3e8aaa-791b-4c75-a465-f3f827028f50"

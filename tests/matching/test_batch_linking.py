@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from matching.cli import app
-from matching.embedding import DEFAULT_MODEL, CachedEmbedder
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.factory import DEFAULT_MODEL
 from matching.evaluation.trec import read_run
 from matching.linking.batch import BatchInputError, link_batch, read_tsv
 from matching.linking.linker import TaxonomyLinker

@@ -8,15 +8,16 @@ from typing import Any
 
 import pytest
 
-from matching.eligibility import EligibilityRules
-from matching.embedding import CachedEmbedder, HashingEmbedder
-from matching.esco import load_esco
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.hashing import HashingEmbedder
 from matching.evaluation import bottlenecks
-from matching.geo import Gazetteer
 from matching.paths import DEMO_ESCO_DIR
-from matching.regulation import RegulationTable
+from matching.ranking.eligibility import EligibilityRules
+from matching.ranking.geo import Gazetteer
+from matching.ranking.regulation import RegulationTable
 from matching.service import Matcher
-from matching.storage import Storage
+from matching.store.storage import Storage
+from matching.taxonomy.esco import load_esco
 from models import CEFRLevel, Eligibility, JobSeeker, RecognitionStatus, Vacancy
 from tests.conftest import TODAY
 

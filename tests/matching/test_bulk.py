@@ -9,8 +9,9 @@ import openpyxl
 import pytest
 
 from matching.access import Actor, Role
-from matching.bulk import JOBSEEKER_COLUMNS, VACANCY_COLUMNS, RowError, parse_upload, write_template
-from matching.errors import ImportRejectedError
+from matching.ingest.bulk import parse_upload
+from matching.ingest.columns import JOBSEEKER_COLUMNS, VACANCY_COLUMNS, write_template
+from matching.ingest.report import ImportRejectedError, RowError
 from matching.service import Matcher
 from matching.taxonomy import Taxonomy
 from tests import factories

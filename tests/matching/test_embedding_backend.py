@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching.embedding import BF16_MIN_COSINE, PROBE_SENTENCES, SentenceTransformerEmbedder, _cpu_has_bf16
+from matching.embedding.sbert import (
+    BF16_MIN_COSINE,
+    PROBE_SENTENCES,
+    SentenceTransformerEmbedder,
+    _cpu_has_bf16,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,5 @@
-from matching.embedding import CachedEmbedder, HashingEmbedder
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.hashing import HashingEmbedder
 
 
 class Counting(HashingEmbedder):

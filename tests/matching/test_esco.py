@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from matching.errors import TaxonomyError, UnknownConceptError
-from matching.esco import load_esco
 from matching.paths import DEMO_ESCO_DIR
 from matching.taxonomy import Taxonomy
+from matching.taxonomy.esco import load_esco
 from tests import mini_esco as m
 from tests.conftest import SHARED_ESCO
 

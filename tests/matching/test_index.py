@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from matching.errors import VectorIndexError
-from matching.index import VectorIndex
+from matching.index.vector_index import VectorIndex
 
 DIM = 16
 
@@ -234,7 +234,7 @@ def test_failed_save_keeps_the_old_file_and_cleans_up(
     def broken_replace(src: object, dst: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("matching.index.os.replace", broken_replace)
+    monkeypatch.setattr("matching.index.vector_index.os.replace", broken_replace)
     index.remove(ids[:3])
     with pytest.raises(OSError, match="disk full"):
         index.save(path)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matching.errors import VectorIndexError
-from matching.index import EXACT_MAX, IndexSpec, VectorIndex, choose_spec
+from matching.index.vector_index import EXACT_MAX, IndexSpec, VectorIndex, choose_spec
 
 
 def clustered(n: int, dim: int = 32, clusters: int = 60, seed: int = 3) -> np.ndarray:

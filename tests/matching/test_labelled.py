@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from matching.esco import load_esco
 from matching.evaluation.labelled import (
     UNMET_REASONS,
     GroundTruth,
@@ -18,10 +17,11 @@ from matching.evaluation.labelled import (
     simulate_feedback,
     transpose,
 )
+from matching.ingest.synthetic import LeipzigGenerator
 from matching.paths import DEMO_ESCO_DIR
-from matching.regulation import RegulationTable
-from matching.synthetic import LeipzigGenerator
+from matching.ranking.regulation import RegulationTable
 from matching.taxonomy import Taxonomy
+from matching.taxonomy.esco import load_esco
 from models import JobSeeker, RecognitionStatus, Vacancy
 from models.feedback import Decision, RejectionReason
 

@@ -8,8 +8,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from matching.embedding import CachedEmbedder, HashingEmbedder, SentenceTransformerEmbedder
-from matching.esco import load_esco
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.hashing import HashingEmbedder
+from matching.embedding.sbert import SentenceTransformerEmbedder
 from matching.linking import linker as linker_module
 from matching.linking.lexical import LabelMatrix, WordCoverage
 from matching.linking.linker import (
@@ -26,6 +27,7 @@ from matching.linking.linker import (
 from matching.linking.normalize import content_stems, normalise_label, stem
 from matching.paths import DEMO_ESCO_DIR
 from matching.taxonomy import Taxonomy
+from matching.taxonomy.esco import load_esco
 from tests import mini_esco
 
 OCC = "http://data.europa.eu/esco/occupation/"
@@ -438,7 +440,7 @@ def test_a_skill_named_inside_a_german_or_russian_sentence_is_found(demo: Taxono
     """The span "Gabelstapler" holds the rarer word of "Gabelstapler fahren"; Russian reaches the same skill
     through the project's Russian names, inflected ("на погрузчике" against "работа на погрузчике")."""
     from matching.paths import VOCABULARY_DIR
-    from matching.vocabulary import with_vocabulary
+    from matching.taxonomy.vocabulary import with_vocabulary
 
     merged, _ = with_vocabulary(demo, [VOCABULARY_DIR])
     linker = TaxonomyLinker(merged, CachedEmbedder(HashingEmbedder(64)))

@@ -20,9 +20,9 @@ from matching.evaluation.matching_quality import (
     summarise,
 )
 from matching.evaluation.trec import EvaluationInputError
-from matching.feedback import record_feedback
 from matching.pseudonyms import SECRET_NAME, analytics_pseudonym
 from matching.service import Matcher
+from matching.service.feedback import record_feedback
 from models.feedback import Decision, FeedbackRequest, RejectionReason
 from tests import factories
 from tests import mini_esco as m

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from matching.eligibility import EligibilityRules
-from matching.geo import Gazetteer
-from matching.regulation import RegulationTable
+from matching.ranking.eligibility import EligibilityRules
+from matching.ranking.geo import Gazetteer
+from matching.ranking.regulation import RegulationTable
 from matching.taxonomy import Concept, Taxonomy
 from models import Eligibility, JobSeeker, Severity, Vacancy
 

@@ -1,6 +1,6 @@
 import pytest
 
-from matching.scoring import DEFAULT_WEIGHTS, ScoringWeights, score_pair
+from matching.ranking.scoring import DEFAULT_WEIGHTS, ScoringWeights, score_pair
 from tests import mini_esco as m
 from tests.factories import seeker, vacancy
 

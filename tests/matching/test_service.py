@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from matching.errors import AlreadyExistsError, NotFoundError, UnknownConceptError
-from matching.index import VectorIndex
+from matching.index.vector_index import VectorIndex
 from matching.service import Matcher
 from models import JobSeeker
 from tests import mini_esco as m
@@ -162,8 +162,8 @@ def test_protected_attributes_never_change_rankings(populated: Matcher):
 @pytest.fixture
 def regulated(taxonomy, embedder, storage, gazetteer, tmp_path) -> Matcher:
     """The mini nurse is a reserved profession with the nursing assistant as its bridge job."""
-    from matching.eligibility import EligibilityRules
-    from matching.regulation import Regulation, RegulationRule, RegulationTable
+    from matching.ranking.eligibility import EligibilityRules
+    from matching.ranking.regulation import Regulation, RegulationRule, RegulationTable
     from tests.conftest import TODAY
 
     rule = RegulationRule(

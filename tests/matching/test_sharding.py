@@ -9,15 +9,11 @@ import numpy as np
 import pytest
 
 from matching.errors import VectorIndexError
-from matching.index import VectorIndex
+from matching.index.manifest import Manifest, manifest_path, shard_of
+from matching.index.saved import load_saved_index
+from matching.index.shards import ShardedIndex
+from matching.index.vector_index import VectorIndex
 from matching.service import Matcher
-from matching.sharding import (
-    Manifest,
-    ShardedIndex,
-    load_saved_index,
-    manifest_path,
-    shard_of,
-)
 from tests import mini_esco as m
 from tests.factories import seeker, vacancy
 from tests.matching.test_index import DIM, unit_rows

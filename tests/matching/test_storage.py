@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matching.errors import AlreadyExistsError, NotFoundError
-from matching.storage import JobSeekerRow, Storage, VacancyRow
+from matching.store.storage import Storage
+from matching.store.tables import JobSeekerRow, VacancyRow
 from tests import mini_esco as m
 from tests.factories import seeker, vacancy
 

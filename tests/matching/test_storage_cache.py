@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matching.storage import Storage
+from matching.store.storage import Storage
 from tests.factories import seeker
 
 
@@ -26,7 +26,7 @@ def test_erased_profiles_leave_the_cache(storage: Storage) -> None:
 
 
 def test_cache_is_bounded() -> None:
-    from matching.storage import DocumentCache
+    from matching.store.repository import DocumentCache
 
     cache: DocumentCache = DocumentCache(size=2)
     for name in ("a", "b", "c"):

@@ -1,8 +1,8 @@
 import datetime as dt
 from collections import Counter
 
-from matching.profiles import validate_concepts
-from matching.synthetic import LeipzigGenerator
+from matching.ingest.synthetic import LeipzigGenerator
+from matching.taxonomy.profiles import validate_concepts
 from models import RecognitionStatus
 
 TODAY = dt.date(2026, 11, 1)

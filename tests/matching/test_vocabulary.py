@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from matching.config import Settings
-from matching.embedding import CachedEmbedder
+from matching.embedding.cache import CachedEmbedder
 from matching.errors import TaxonomyError
-from matching.esco import load_esco
 from matching.linking.linker import TaxonomyLinker
 from matching.paths import DEMO_ESCO_DIR, VOCABULARY_DIR
 from matching.taxonomy import Taxonomy
-from matching.vocabulary import load_vocabulary, merge_vocabulary, with_vocabulary
+from matching.taxonomy.esco import load_esco
+from matching.taxonomy.vocabulary import load_vocabulary, merge_vocabulary, with_vocabulary
 from tests import mini_esco as m
 
 WELDER = m.OCC + "welder"  # not in the mini taxonomy

@@ -13,12 +13,13 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.web.i18n import LANGUAGES, catalog
-from matching.eligibility import EligibilityRules
-from matching.embedding import CachedEmbedder, HashingEmbedder
-from matching.geo import Gazetteer
-from matching.regulation import RegulationTable
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.hashing import HashingEmbedder
+from matching.ranking.eligibility import EligibilityRules
+from matching.ranking.geo import Gazetteer
+from matching.ranking.regulation import RegulationTable
 from matching.service import Matcher
-from matching.storage import Storage
+from matching.store.storage import Storage
 from matching.taxonomy import Taxonomy
 from tests import factories
 from tests import mini_esco as m

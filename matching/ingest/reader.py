@@ -1,0 +1,144 @@
+"""From an uploaded file to rows of cells, and from cells to the values the API's models take.
+
+CSV in UTF-8 or Windows-1252 (what German Excel writes), separated by comma, semicolon or tab, or the first
+sheet of an .xlsx workbook. Cells follow the spreadsheet conventions advisors use: ``;`` between list items,
+``|`` between the parts of an item, German dates and decimal commas.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from matching.ingest.columns import Column
+
+
+class CellError(ValueError):
+    """A cell or a file that cannot be read; the message says why."""
+
+
+def read_table(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) for every row, the header first; raises CellError for unreadable files."""
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise CellError("Excel 97-2003 (.xls) files are not supported; save the sheet as .xlsx or CSV")
+    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        yield from _read_xlsx(data)
+    else:
+        yield from _read_csv(data)
+
+
+def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise CellError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+    try:
+        sheet = book.worksheets[0]
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(row)
+    except Exception as exc:
+        raise CellError(f"the workbook's first sheet cannot be read ({type(exc).__name__})") from None
+    finally:
+        book.close()
+
+
+def _read_csv(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    if b"\0" in data[:4096]:
+        raise CellError("binary data, not a CSV text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # what German Excel writes for "CSV"
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)  # the header has no lists: its separator is the file's
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+            yield number, list(row)
+    except csv.Error as exc:
+        raise CellError(f"not valid CSV: {exc}") from None
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def _number(cell: str) -> str:
+    return cell.replace(",", ".") if re.fullmatch(r"-?\d+,\d+", cell) else cell
+
+
+def _date(cell: str) -> str:
+    german = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", cell)
+    if german:
+        day, month, year = german.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return cell
+
+
+def _bool(cell: str) -> bool:
+    value = cell.lower()
+    if value in ("true", "yes", "ja", "1", "x", "wahr"):
+        return True
+    if value in ("false", "no", "nein", "0", "falsch"):
+        return False
+    raise CellError(f"{cell!r} is not a yes/no value")
+
+
+def _parts(item: str, names: Sequence[str], minimum: int) -> dict[str, str]:
+    parts = [p.strip() for p in item.split("|")]
+    if not minimum <= len(parts) <= len(names):
+        raise CellError(f"item {item!r} must have {minimum} to {len(names)} parts separated by |")
+    return {name: part for name, part in zip(names, parts, strict=False) if part}
+
+
+def convert(column: Column, raw: Any) -> Any:
+    cell = cell_text(raw)
+    kind = column.parse
+    if kind == "list":
+        return _split(cell)
+    if kind == "number":
+        return _number(cell)
+    if kind == "date":
+        return _date(cell)
+    if kind == "bool":
+        return _bool(cell)
+    if kind == "postcode":
+        return cell.zfill(5) if cell.isdigit() and len(cell) == 4 else cell  # Excel drops the leading 0
+    if kind == "languages":
+        out = []
+        for item in _split(cell):
+            language, sep, level = item.partition(":")
+            if not sep:
+                raise CellError(f"item {item!r} must look like de:B1")
+            out.append({"language": language.strip().lower(), "level": level.strip().upper()})
+        return out
+    if kind == "qualifications":
+        names = ("occupation_uri", "country", "recognition", "compensation_measure", "compensation_state")
+        return [_parts(item, names, 2) for item in _split(cell)]
+    if kind == "experience":
+        items = [_parts(item, ("occupation_uri", "years", "country"), 2) for item in _split(cell)]
+        return [item | {"years": _number(item["years"])} if "years" in item else item for item in items]
+    return cell
+
+
+def place(document: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        document = document.setdefault(key, {})
+    document[path[-1]] = value

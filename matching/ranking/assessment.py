@@ -1,0 +1,79 @@
+"""The outcome of the rules for one pair: eligible, bridge or blocked, with its reasons and next steps.
+
+Reasons and steps are kept as codes with values and rendered into text (three languages) only when read,
+since most assessed pairs are never shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from matching.ranking.reasons import REASONS, reason, step
+from models import Eligibility, NextStep, Reason, Severity
+
+
+@dataclass(slots=True)
+class Assessment:
+    """The decision and its grounds. Reasons and steps are kept as codes with values and rendered into
+    text (three languages) only when read, since most assessed pairs are never shown."""
+
+    eligibility: Eligibility = Eligibility.ELIGIBLE
+    notes: list[ReasonNote] = field(default_factory=list)
+    steps: list[StepNote] = field(default_factory=list)
+    factors: dict[str, float] = field(default_factory=dict)
+    bridge: bool = False
+    distance_km: float | None = None
+
+    def block(self, reason_note: ReasonNote, *steps: StepNote) -> None:
+        self.eligibility = Eligibility.BLOCKED
+        self.notes.append(reason_note)
+        self._add_steps(steps)
+
+    def note(self, reason_note: ReasonNote, *steps: StepNote) -> None:
+        self.notes.append(reason_note)
+        self._add_steps(steps)
+
+    def _add_steps(self, steps: tuple[StepNote, ...]) -> None:
+        self.steps.extend(s for s in steps if s not in self.steps)
+
+    @property
+    def reasons(self) -> list[Reason]:
+        return [reason(n.code, n.severity, **dict(n.values)) for n in self.notes]
+
+    @property
+    def next_steps(self) -> list[NextStep]:
+        return [step(s.code, s.authority, s.url, s.authority_name, **dict(s.values)) for s in self.steps]
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonNote:
+    code: str
+    severity: Severity
+    values: tuple[tuple[str, object], ...] = ()
+
+    def with_severity(self, severity: Severity) -> ReasonNote:
+        return ReasonNote(self.code, severity, self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class StepNote:
+    code: str
+    authority: str | None = None
+    url: str | None = None
+    authority_name: str | None = None
+    values: tuple[tuple[str, object], ...] = ()
+
+
+def why(code: str, severity: Severity | None = None, **values: object) -> ReasonNote:
+    """A reason note with the code's own severity (reasons.REASONS) unless ``severity`` says otherwise."""
+    return ReasonNote(code, severity or REASONS[code].severity, tuple(values.items()))
+
+
+def then(
+    code: str,
+    authority: str | None = None,
+    url: str | None = None,
+    authority_name: str | None = None,
+    **values: object,
+) -> StepNote:
+    return StepNote(code, authority, url, authority_name, tuple(values.items()))

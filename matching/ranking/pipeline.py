@@ -1,0 +1,130 @@
+"""Assess → score → page: what becomes of retrieved pairs, the same for both directions of matching.
+
+Every retrieved pair is assessed by the rules and scored cheaply; only the pairs on the page shown get their
+explanation and their reasons rendered in three languages. Blocked pairs are kept apart: the best of them are
+listed for advisors with what is missing, and all of them are counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matching.ranking.assessment import Assessment
+from matching.ranking.eligibility import EligibilityRules
+from matching.ranking.scoring import ScoringWeights, score_only, score_pair
+from matching.taxonomy import Taxonomy
+from models import Eligibility, JobSeeker, Match, Vacancy
+
+# Blocked pairs are listed for advisors when they would otherwise be a reasonable match; all of them
+# still count in ``blocked_total``, so none disappears unnoticed.
+BLOCKED_LIST_MIN_SCORE = 0.5
+
+Pair = tuple[JobSeeker, Vacancy, float]  # (job seeker, vacancy, profile similarity)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchPage:
+    subject_id: str
+    items: list[Match]  # eligible and bridge matches, ranked
+    offset: int
+    k: int
+    considered: int  # pairs retrieved and assessed for this request
+    eligible_total: int
+    blocked: list[Match]  # best blocked pairs with what is missing (first page only)
+    blocked_total: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.items) < self.eligible_total
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    key: tuple[
+        float, str, str
+    ]  # (-score, job seeker id, vacancy id): ties broken by ids, so pages are stable
+    pair: Pair
+    assessment: Assessment
+
+    @property
+    def score(self) -> float:
+        return -self.key[0]
+
+
+class Ranker:
+    """The rules and the score applied to given pairs; knows nothing of storage or indexes.
+
+    ``today`` is the date the rules judge by; ``None`` means the real date at each call.
+    """
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        rules: EligibilityRules,
+        weights: ScoringWeights,
+        language: str,
+        today: dt.date | None = None,
+    ):
+        self.taxonomy = taxonomy
+        self.rules = rules
+        self.weights = weights
+        self.language = language
+        self.today = today
+
+    def match(
+        self,
+        seeker: JobSeeker,
+        vacancy: Vacancy,
+        similarity: float,
+        language: str | None = None,
+        rank: int = 1,
+        assessment: Assessment | None = None,
+    ) -> Match:
+        """One pair, assessed, scored and explained."""
+        assessment = assessment or self.rules.assess(seeker, vacancy, self.today)
+        score, explanation = score_pair(
+            seeker, vacancy, similarity, self.taxonomy, self.weights, language or self.language, assessment
+        )
+        return Match(
+            jobseeker_id=seeker.id,
+            vacancy_id=vacancy.id,
+            rank=rank,
+            score=score,
+            eligibility=assessment.eligibility,
+            reasons=assessment.reasons,
+            next_steps=assessment.next_steps,
+            distance_km=assessment.distance_km,
+            explanation=explanation,
+        )
+
+    def page(
+        self, subject_id: str, pairs: Sequence[Pair], k: int, offset: int, language: str | None = None
+    ) -> MatchPage:
+        """Eligible and bridge matches ranked from ``offset``, with the best blocked pairs on the first page."""
+        scored = sorted((self._scored(pair) for pair in pairs), key=lambda s: s.key)
+        open_ = [s for s in scored if s.assessment.eligibility != Eligibility.BLOCKED]
+        blocked = [s for s in scored if s.assessment.eligibility == Eligibility.BLOCKED]
+        shown_blocked = [s for s in blocked if s.score >= BLOCKED_LIST_MIN_SCORE][:k] if offset == 0 else []
+        return MatchPage(
+            subject_id=subject_id,
+            items=[
+                self._explain(s, language, offset + i + 1) for i, s in enumerate(open_[offset : offset + k])
+            ],
+            offset=offset,
+            k=k,
+            considered=len(scored),
+            eligible_total=len(open_),
+            blocked=[self._explain(s, language, 0) for s in shown_blocked],
+            blocked_total=len(blocked),
+        )
+
+    def _scored(self, pair: Pair) -> _Scored:
+        seeker, vacancy, similarity = pair
+        assessment = self.rules.assess(seeker, vacancy, self.today)
+        score = score_only(seeker, vacancy, similarity, self.taxonomy, self.weights, assessment)
+        return _Scored((-score, seeker.id, vacancy.id), pair, assessment)
+
+    def _explain(self, scored: _Scored, language: str | None, rank: int) -> Match:
+        return self.match(*scored.pair, language=language, rank=rank, assessment=scored.assessment)

@@ -1,0 +1,158 @@
+"""Scores a (job seeker, vacancy) pair and explains the score factor by factor.
+
+All weights live in :class:`ScoringWeights`; the score is the weighted mean of factors in [0, 1].
+Hard rules (work authorisation, recognition) are not weights: they decide eligibility in
+:mod:`matching.ranking.eligibility`, and blocked pairs keep the score they would have for the advisor's view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from matching.ranking.assessment import Assessment
+from matching.taxonomy import Taxonomy
+from matching.taxonomy.profiles import seeker_skills, vacancy_requirements
+from models import FactorContribution, JobSeeker, MatchExplanation, SkillEvidence, Vacancy
+
+# A bridge job counts as this close to the person's own occupation, whatever ISCO says:
+# a Ukrainian nurse working as a nursing assistant is in her field.
+BRIDGE_PROXIMITY = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringWeights:
+    """Relative importance of each factor; the score divides by the total of the factors that apply.
+
+    - ``essential_skills``: share of the vacancy's essential skills the person has.
+    - ``optional_skills``: share of its optional skills (skipped when the vacancy lists none).
+    - ``occupation``: closeness of the person's trained or practised occupations to the vacancy's:
+      1 same occupation, 0.9 its broader/narrower ESCO occupation, less along the ISCO tree,
+      at least 0.8 for a bridge job.
+    - ``semantic``: cosine similarity of the profile vectors, which also catches free text.
+    - ``german``: 1 when the German level meets the vacancy's minimum, −0.35 per CEFR level missing.
+    - ``commute``: 1 next door, 0.5 at the person's maximum, 0 at twice the maximum.
+    - ``working_time``: full/part time and hours as wanted.
+    - ``availability``: 1 when available by the start date, 0 when 90 days late.
+    """
+
+    essential_skills: float = 0.30
+    optional_skills: float = 0.08
+    occupation: float = 0.20
+    semantic: float = 0.22
+    german: float = 0.10
+    commute: float = 0.05
+    working_time: float = 0.03
+    availability: float = 0.02
+
+    def as_dict(self) -> dict[str, float]:
+        return _weights_dict(self)
+
+
+DEFAULT_WEIGHTS = ScoringWeights()
+
+
+@lru_cache(maxsize=32)
+def _weights_dict(weights: ScoringWeights) -> dict[str, float]:
+    return asdict(weights)
+
+
+def _evidence(
+    uris: list[str], taxonomy: Taxonomy, language: str, sources: dict[str, str] | None = None
+) -> list[SkillEvidence]:
+    return [
+        SkillEvidence(uri=u, label=taxonomy.label(u, language), source=(sources or {}).get(u)) for u in uris
+    ]
+
+
+def score_pair(
+    seeker: JobSeeker,
+    vacancy: Vacancy,
+    semantic_similarity: float,
+    taxonomy: Taxonomy,
+    weights: ScoringWeights = DEFAULT_WEIGHTS,
+    language: str = "en",
+    assessment: Assessment | None = None,
+) -> tuple[float, MatchExplanation]:
+    """The score and its explanation."""
+    score, explanation = _score(
+        seeker, vacancy, semantic_similarity, taxonomy, weights, language, assessment, True
+    )
+    assert explanation is not None  # built whenever explain is True
+    return score, explanation
+
+
+def score_only(
+    seeker: JobSeeker,
+    vacancy: Vacancy,
+    semantic_similarity: float,
+    taxonomy: Taxonomy,
+    weights: ScoringWeights = DEFAULT_WEIGHTS,
+    assessment: Assessment | None = None,
+) -> float:
+    """The score alone: for ranking many pairs, where only the shown ones need an explanation."""
+    return _score(seeker, vacancy, semantic_similarity, taxonomy, weights, "en", assessment, False)[0]
+
+
+def _score(
+    seeker: JobSeeker,
+    vacancy: Vacancy,
+    semantic_similarity: float,
+    taxonomy: Taxonomy,
+    weights: ScoringWeights,
+    language: str,
+    assessment: Assessment | None,
+    explain: bool,
+) -> tuple[float, MatchExplanation | None]:
+    has = seeker_skills(seeker, taxonomy)
+    essential, optional = vacancy_requirements(vacancy, taxonomy)
+    matched_e = [s for s in essential if s in has]
+    missing_e = [s for s in essential if s not in has]
+    matched_o = [s for s in optional if s in has]
+    missing_o = [s for s in optional if s not in has]
+
+    proximity = max(
+        (taxonomy.occupation_proximity(o, vacancy.occupation_uri) for o in seeker.occupation_uris()),
+        default=0.0,
+    )
+    if assessment is not None and assessment.bridge:
+        proximity = max(proximity, BRIDGE_PROXIMITY)
+    semantic = min(1.0, max(0.0, semantic_similarity))
+    values: dict[str, float | None] = {
+        "essential_skills": len(matched_e) / len(essential) if essential else 1.0,
+        "optional_skills": len(matched_o) / len(optional) if optional else None,
+        "occupation": proximity,
+        "semantic": semantic,
+    }
+    if assessment is not None:
+        values.update(assessment.factors)
+    weight_of = weights.as_dict()
+    active = {name: v for name, v in values.items() if v is not None and weight_of.get(name, 0) > 0}
+    total_weight = sum(weight_of[name] for name in active) or 1.0
+    score = round(min(1.0, sum(weight_of[n] / total_weight * v for n, v in active.items())), 4)
+    if not explain:
+        return score, None
+    factors = [
+        FactorContribution(
+            name=name,
+            value=round(value, 4),
+            weight=round(weight_of[name] / total_weight, 4),
+            contribution=round(weight_of[name] / total_weight * value, 4),
+        )
+        for name, value in active.items()
+    ]
+
+    summary = (
+        f"Has {len(matched_e)} of {len(essential)} essential and {len(matched_o)} of {len(optional)} "
+        f"optional skills; occupation closeness {proximity:.2f}; profile similarity {semantic:.2f}."
+    )
+    explanation = MatchExplanation(
+        semantic_similarity=round(semantic_similarity, 4),
+        factors=factors,
+        matched_essential=_evidence(matched_e, taxonomy, language, has),
+        missing_essential=_evidence(missing_e, taxonomy, language),
+        matched_optional=_evidence(matched_o, taxonomy, language, has),
+        missing_optional=_evidence(missing_o, taxonomy, language),
+        summary=summary,
+    )
+    return score, explanation

@@ -1,0 +1,85 @@
+"""Free text to taxonomy concepts for the people entering profiles and vacancies: ranked occupations for a
+title, the skills named in a text, type-ahead over every label, and labels of concepts by URI."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+from matching.embedding.base import Embedder
+from matching.errors import UnknownConceptError
+from matching.linking.autocomplete import Autocompleter, Suggestion
+from matching.linking.linker import LinkedConcept, TaxonomyLinker
+from matching.taxonomy import Taxonomy
+
+ConceptKind = Literal["occupation", "skill"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptLabel:
+    uri: str
+    kind: ConceptKind
+    label: str
+
+
+class TextLinking:
+    """The linkers are built on first use: on a full ESCO download the first build embeds every label (then
+    cached); ``skillbridge serve`` builds them before serving."""
+
+    def __init__(self, taxonomy: Taxonomy, embedder: Embedder, language: str):
+        self.taxonomy = taxonomy
+        self.embedder = embedder
+        self.language = language
+        self._linker: TaxonomyLinker | None = None
+        self._autocompleter: Autocompleter | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def linker(self) -> TaxonomyLinker:
+        with self._lock:
+            if self._linker is None:
+                self._linker = TaxonomyLinker(self.taxonomy, self.embedder, self.language)
+            return self._linker
+
+    @property
+    def autocompleter(self) -> Autocompleter:
+        with self._lock:
+            if self._autocompleter is None:
+                self._autocompleter = Autocompleter(self.taxonomy)
+            return self._autocompleter
+
+    def normalize(
+        self, title: str | None, text: str | None, k: int = 5, language: str | None = None
+    ) -> tuple[list[LinkedConcept], list[LinkedConcept]]:
+        """Occupations for a job title and skills mentioned in a text, for the user to confirm or correct."""
+        lang = language or self.language
+        title, text = (title or "").strip() or None, (text or "").strip() or None
+        occupations = self.linker.link_occupation(title or text or "", k, lang) if (title or text) else []
+        skills = []
+        if text:
+            top = occupations[0].uri if occupations else None
+            skills = self.linker.extract_skills(text, top, language=lang)
+        return occupations, skills
+
+    def suggest(
+        self, query: str, kind: ConceptKind = "occupation", language: str | None = None, limit: int = 10
+    ) -> list[Suggestion]:
+        return self.autocompleter.suggest(query, kind, language or self.language, limit)
+
+    def labels(self, uris: list[str], language: str | None = None) -> list[ConceptLabel]:
+        """Preferred labels of concepts by URI, each once; an unknown URI is an error naming its position."""
+        out: list[ConceptLabel] = []
+        seen: set[str] = set()
+        for i, uri in enumerate(uris):
+            if uri in seen:
+                continue
+            seen.add(uri)
+            concept = self.taxonomy.occupations.get(uri) or self.taxonomy.skills.get(uri)
+            if concept is None:
+                raise UnknownConceptError(
+                    f"Unknown concept URI {uri!r}: not in the loaded taxonomy.", field=f"uri[{i}]", uri=uri
+                )
+            kind: ConceptKind = "occupation" if concept.kind == "occupation" else "skill"
+            out.append(ConceptLabel(concept.uri, kind, concept.label(language or self.language)))
+        return out

@@ -1,0 +1,156 @@
+"""Match requests: retrieve from the index → assess → score → page, one implementation for both directions.
+
+A vacancy's candidates and a job seeker's vacancies differ only in which side is the query and which side
+is searched (:class:`Direction`); everything after retrieval is :class:`~matching.ranking.pipeline.Ranker`.
+Requests about stored entities are scoped to the caller, written to the audit log, and shown to employers
+under pseudonyms until an advisor releases a candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from matching.access import Actor, Role, scope_of
+from matching.pseudonyms import SECRET_NAME, candidate_pseudonym
+from matching.ranking.pipeline import MatchPage, Pair, Ranker
+from matching.service.sides import Side
+from matching.store.audit import Action, entries
+from matching.store.storage import Storage
+from matching.taxonomy import Taxonomy
+from matching.taxonomy.profiles import validate_concepts
+from models import JobSeeker, Match, Vacancy
+
+Q = TypeVar("Q", JobSeeker, Vacancy)
+C = TypeVar("C", JobSeeker, Vacancy)
+
+# Retrieval asks for more than a page because the rules then remove or reorder candidates.
+MIN_OVERFETCH = 60
+OVERFETCH_FACTOR = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Direction(Generic[Q, C]):
+    """Which side asks (``query``), which side is searched (``found``), and how two items make a pair."""
+
+    query: Side[Q]
+    found: Side[C]
+    pair: Callable[[Q, C, float], Pair]
+
+
+class Matching:
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        storage: Storage,
+        seekers: Side[JobSeeker],
+        vacancies: Side[Vacancy],
+        ranker: Ranker,
+    ):
+        self.taxonomy = taxonomy
+        self.storage = storage
+        self.ranker = ranker
+        self.for_vacancy: Direction[Vacancy, JobSeeker] = Direction(
+            vacancies, seekers, lambda vacancy, seeker, sim: (seeker, vacancy, sim)
+        )
+        self.for_jobseeker: Direction[JobSeeker, Vacancy] = Direction(
+            seekers, vacancies, lambda seeker, vacancy, sim: (seeker, vacancy, sim)
+        )
+
+    def rank(
+        self,
+        direction: Direction[Q, C],
+        item: Q,
+        k: int = 20,
+        offset: int = 0,
+        language: str | None = None,
+        organisation: str | None = None,
+    ) -> MatchPage:
+        """``item`` (stored or not) against the stored entities of the other side."""
+        query = direction.query.encode([item])[0]
+        found = self._retrieve(direction.found, query, offset + k, organisation)
+        pairs = [direction.pair(item, other, similarity) for other, similarity in found]
+        return self.ranker.page(item.id, pairs, k, offset, language)
+
+    def rank_stored(
+        self,
+        direction: Direction[Q, Any],
+        item_id: str,
+        k: int = 20,
+        offset: int = 0,
+        language: str | None = None,
+        actor: Actor | None = None,
+    ) -> MatchPage:
+        """A stored entity's matches from its own organisation only; the request is audited."""
+        side = direction.query
+        record = side.repo.get_record(item_id, scope_of(actor, side.kind))
+        page = self.rank(direction, record.item, k, offset, language, organisation=record.organisation)
+        self.storage.audit.record(entries(actor, Action.MATCH, side.kind, [item_id]))
+        return page
+
+    def candidates_for_vacancy(
+        self,
+        vacancy_id: str,
+        k: int = 20,
+        offset: int = 0,
+        language: str | None = None,
+        actor: Actor | None = None,
+    ) -> MatchPage:
+        """Job seekers ranked for a stored vacancy, from the vacancy's organisation only.
+
+        Employers see candidates under a per-vacancy pseudonym, without reasons or next steps (they
+        describe recognition and residence status) and without the blocked list, until an advisor
+        releases a candidate to the vacancy.
+        """
+        page = self.rank_stored(self.for_vacancy, vacancy_id, k, offset, language, actor)
+        if actor is not None and actor.role == Role.EMPLOYER:
+            released = {r.jobseeker_id for r in self.storage.releases(vacancy_id=vacancy_id)}
+            page = for_employer(page, released, self.storage.secret(SECRET_NAME))
+        return page
+
+    def _retrieve(
+        self, side: Side[C], query: np.ndarray, needed: int, organisation: str | None
+    ) -> list[tuple[C, float]]:
+        """The nearest stored entities (over-fetched), skipping ones deleted meanwhile.
+
+        With ``organisation``, the nearest ones *within* it: the search widens until enough are found or
+        the index is exhausted, so each organisation gets the results a separate index would give it.
+        """
+        want = max(MIN_OVERFETCH, OVERFETCH_FACTOR * needed)
+        fetch = want
+        while True:
+            hits = side.index.search(query, fetch)
+            found = side.repo.get_many([h[0] for h in hits], organisation)
+            pairs = [(found[entity_id], sim) for entity_id, sim in hits if entity_id in found]
+            if organisation is None or len(pairs) >= want or len(hits) < fetch:
+                return pairs[:want]
+            fetch *= 4
+
+    def what_if(self, seeker: JobSeeker, vacancy: Vacancy, language: str | None = None) -> Match:
+        """Assess one pair given as data; nothing is stored. The advisor's "what if …?" tool."""
+        validate_concepts(seeker, self.taxonomy)
+        validate_concepts(vacancy, self.taxonomy)
+        a = self.for_jobseeker.query.encode([seeker])[0]
+        b = self.for_vacancy.query.encode([vacancy])[0]
+        return self.ranker.match(seeker, vacancy, float(a @ b), language)
+
+
+def for_employer(page: MatchPage, released: set[str], secret: bytes) -> MatchPage:
+    """An employer's view of a candidate list: pseudonyms and no reasons, except for released candidates."""
+
+    def redact(match: Match) -> Match:
+        if match.jobseeker_id in released:
+            return match
+        return match.model_copy(
+            update={
+                "jobseeker_id": candidate_pseudonym(secret, match.vacancy_id, match.jobseeker_id),
+                "reasons": [],
+                "next_steps": [],
+                "distance_km": None if match.distance_km is None else float(round(match.distance_km)),
+            }
+        )
+
+    return replace(page, items=[redact(m) for m in page.items], blocked=[])

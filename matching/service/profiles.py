@@ -1,0 +1,165 @@
+"""Job seekers and vacancies: create, replace, read, list, delete, and bulk loads and imports.
+
+Writes go to the database first (the source of truth, with their audit entries in the same transaction),
+then to the in-memory index. A vector is computed before the write, so a failure there stores nothing.
+
+``actor`` is the caller (an API key or the command line): it limits which rows a call may reach (rows outside
+its scope behave as missing) and is written to the audit log with every read and change. ``actor=None`` is a
+trusted library call (notebooks, tests): no scope, no audit entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from matching.access import Actor, Kind, Role, scope_of
+from matching.errors import InvalidInputError
+from matching.ingest.bulk import parse_upload
+from matching.ingest.report import ImportRejectedError, ImportReport
+from matching.service.indexes import IndexKeeper
+from matching.service.sides import Side
+from matching.store.audit import Action, entries
+from matching.store.storage import Storage
+from matching.store.tables import DEFAULT_ORGANISATION
+from matching.taxonomy import Taxonomy
+from matching.taxonomy.profiles import validate_concepts
+from models import JobSeeker, Vacancy
+
+T = TypeVar("T", JobSeeker, Vacancy)
+Progress = Callable[[int, int], None]
+
+
+class Profiles:
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        storage: Storage,
+        seekers: Side[JobSeeker],
+        vacancies: Side[Vacancy],
+        indexes: IndexKeeper,
+    ):
+        self.taxonomy = taxonomy
+        self.storage = storage
+        self.seekers = seekers
+        self.vacancies = vacancies
+        self.indexes = indexes
+
+    def side(self, kind: Kind) -> Side[Any]:
+        return self.seekers if kind == "jobseeker" else self.vacancies
+
+    # -- one at a time ----------------------------------------------------------------------------
+
+    def write(self, side: Side[T], item: T, create: bool, actor: Actor | None) -> T:
+        """Create or replace one entity (an employer's vacancy gets the employer's id)."""
+        item = own_vacancy(item, actor) if isinstance(item, Vacancy) else item
+        validate_concepts(item, self.taxonomy)
+        vector = side.encode([item])  # before the write: a failure here stores nothing
+        audit = entries(actor, Action.CREATE if create else Action.UPDATE, side.kind, [item.id])
+        with side.write_lock:
+            if create:
+                side.repo.create(item, actor.organisation if actor else DEFAULT_ORGANISATION, audit)
+            else:
+                side.repo.replace(item, scope_of(actor, side.kind), audit)
+            side.index.upsert([item.id], vector)
+            side.changed()
+        return item
+
+    def delete_vacancy(self, vacancy_id: str, actor: Actor | None = None) -> None:
+        side = self.vacancies
+        with side.write_lock:
+            side.repo.delete(
+                vacancy_id, scope_of(actor, "vacancy"), entries(actor, Action.DELETE, "vacancy", [vacancy_id])
+            )  # its releases go with it (ON DELETE CASCADE)
+            side.index.remove([vacancy_id])
+            side.changed()
+
+    def get_jobseeker(self, seeker_id: str, actor: Actor | None = None) -> JobSeeker:
+        seeker = self.seekers.repo.get(seeker_id, scope_of(actor, "jobseeker"))
+        self.storage.audit.record(entries(actor, Action.READ, "jobseeker", [seeker_id]))
+        return seeker
+
+    def get_vacancy(self, vacancy_id: str, actor: Actor | None = None) -> Vacancy:
+        return self.vacancies.repo.get(vacancy_id, scope_of(actor, "vacancy"))
+
+    def list(self, side: Side[T], offset: int, limit: int, actor: Actor | None) -> tuple[list[T], int]:
+        """A page of entities in id order and how many there are; reading job seekers is audited."""
+        scope = scope_of(actor, side.kind)
+        items = side.repo.list(offset, limit, scope)
+        if side.kind == "jobseeker":
+            self.storage.audit.record(entries(actor, Action.READ, "jobseeker", [i.id for i in items]))
+        return items, side.repo.count(scope)
+
+    # -- many at once -----------------------------------------------------------------------------
+
+    def bulk_load(
+        self,
+        seekers: Iterable[JobSeeker],
+        vacancies: Iterable[Vacancy],
+        progress: Progress | None = None,
+        organisation: str = DEFAULT_ORGANISATION,
+    ) -> None:
+        """Insert many validated entities in one transaction per side, then rebuild the indexes."""
+        seeker_list, vacancy_list = list(seekers), list(vacancies)
+        for item in (*seeker_list, *vacancy_list):
+            validate_concepts(item, self.taxonomy)
+        self.seekers.repo.create_many(seeker_list, organisation)
+        self.vacancies.repo.create_many(vacancy_list, organisation)
+        self.indexes.rebuild_all(progress)
+
+    def import_entities(
+        self, kind: Kind, items: Sequence[Any], actor: Actor, progress: Progress | None = None
+    ) -> int:
+        """Store validated entities in one transaction with one audit entry each, then index them.
+
+        All or nothing: a crash or error before the commit stores none of them; after it, a restart finds
+        the index out of date (fingerprint) and rebuilds it from the database.
+        """
+        side = self.side(kind)
+        checked = [own_vacancy(i, actor) if isinstance(i, Vacancy) else i for i in items]
+        for item in checked:
+            validate_concepts(item, self.taxonomy)
+        vectors = side.encode(checked) if checked else None
+        audit = entries(actor, Action.CREATE, kind, [i.id for i in checked])
+        with side.write_lock:
+            side.repo.create_many(checked, actor.organisation, audit, progress)
+            if vectors is not None:
+                side.index.upsert([i.id for i in checked], vectors)
+            side.changed()
+        return len(checked)
+
+    def import_file(
+        self,
+        kind: Kind,
+        data: bytes,
+        filename: str,
+        actor: Actor,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Bulk import from CSV or Excel (layout in matching/ingest/columns.py). Any invalid row rejects the
+        whole file (ImportRejectedError with the report) unless ``skip_invalid``: then the valid rows are
+        stored."""
+        side = self.side(kind)
+        parsed = parse_upload(
+            kind, data, filename, self.taxonomy, exists=lambda ids: set(side.repo.get_many(ids))
+        )
+        report = ImportReport(kind=kind, rows=parsed.rows, imported=0, errors=parsed.errors)
+        if parsed.errors and not skip_invalid:
+            raise ImportRejectedError(report, report.summary())
+        report.imported = self.import_entities(kind, parsed.items, actor, progress)
+        return report
+
+
+def own_vacancy(vacancy: Vacancy, actor: Actor | None) -> Vacancy:
+    """An employer's key writes only vacancies with its own employer id (filled in when left empty)."""
+    if actor is None or actor.role != Role.EMPLOYER:
+        return vacancy
+    if vacancy.employer_id is None:
+        return vacancy.model_copy(update={"employer_id": actor.subject_id})
+    if vacancy.employer_id != actor.subject_id:
+        raise InvalidInputError(
+            "employer_id",
+            f"an employer key manages only vacancies with employer_id {actor.subject_id!r} (or none)",
+        )
+    return vacancy

@@ -1,0 +1,157 @@
+"""The audit log: who read or changed which personal data, when and why.
+
+Writes are logged in the same database transaction as the change (the repositories take the entries);
+reads are logged in their own transaction before the data is returned, so nothing is handed out untraced.
+The table is append-only: this module has no update or delete, and database triggers refuse them (see
+``matching.store.tables``). The single exception is erasure, which replaces the erased person's id in their events
+with a keyed hash (:func:`pseudonymise_events`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import ColumnElement, func, or_, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from matching.access import Actor
+from matching.store.tables import AuditEventRow
+
+
+class Action(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    ERASE = "erase"
+    EXPORT = "export"
+    MATCH = "match"
+    RELEASE = "release"
+    WITHDRAW = "withdraw"  # a release taken back
+    REVOKE = "revoke"
+    FEEDBACK = "feedback"  # an advisor recorded a decision on a candidate for a vacancy
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    actor: Actor
+    action: Action
+    entity_kind: str  # jobseeker, vacancy, api_key, audit, analytics
+    entity_id: str | None = None
+    context: str | None = None
+
+    def row(self, at: dt.datetime | None = None) -> AuditEventRow:
+        return AuditEventRow(
+            at=at or dt.datetime.now(dt.UTC),
+            key_id=self.actor.key_id,
+            role=self.actor.role.value,
+            action=self.action.value,
+            entity_kind=self.entity_kind,
+            entity_id=self.entity_id,
+            context=self.context,
+            purpose=self.actor.purpose,
+        )
+
+
+def entries(actor: Actor | None, action: Action, kind: str, ids: Iterable[str | None]) -> list[AuditEntry]:
+    """One entry per id, or none for trusted library calls (``actor=None``)."""
+    if actor is None:
+        return []
+    return [AuditEntry(actor, action, kind, entity_id) for entity_id in ids]
+
+
+class AuditEvent(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    key_id: str | None
+    role: str
+    action: str
+    entity_kind: str
+    entity_id: str | None
+    context: str | None
+    purpose: str
+
+
+def add_entries(session: Session, audit: Sequence[AuditEntry]) -> None:
+    if audit:
+        at = dt.datetime.now(dt.UTC)
+        session.add_all([entry.row(at) for entry in audit])
+
+
+def pseudonymise_events(session: Session, kind: str, entity_id: str, replacement: str) -> int:
+    """Erasure's one allowed rewrite: replace ``entity_id`` in the events about one entity."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL skillbridge.erasure = 'on'"))
+    result = session.execute(
+        update(AuditEventRow)
+        .where(AuditEventRow.entity_kind == kind, AuditEventRow.entity_id == entity_id)
+        .values(entity_id=replacement)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL skillbridge.erasure = 'off'"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+class AuditLog:
+    def __init__(self, sessions: sessionmaker[Session]):
+        self._sessions = sessions
+
+    def record(self, audit: Sequence[AuditEntry]) -> None:
+        """Log reads (and anything else not tied to a change) in a transaction of their own."""
+        if audit:
+            with self._sessions.begin() as session:
+                add_entries(session, audit)
+
+    def query(
+        self,
+        *,
+        entity_id: str | None = None,
+        key_id: str | None = None,
+        action: str | None = None,
+        entity_kind: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[AuditEvent], int]:
+        """Newest first. ``since`` is inclusive, ``until`` exclusive."""
+        conditions = []
+        if entity_id is not None:
+            conditions.append(AuditEventRow.entity_id == entity_id)
+        if key_id is not None:
+            conditions.append(AuditEventRow.key_id == key_id)
+        if action is not None:
+            conditions.append(AuditEventRow.action == action)
+        if entity_kind is not None:
+            conditions.append(AuditEventRow.entity_kind == entity_kind)
+        if since is not None:
+            conditions.append(AuditEventRow.at >= since)
+        if until is not None:
+            conditions.append(AuditEventRow.at < until)
+        with self._sessions() as session:
+            total = session.scalar(select(func.count()).select_from(AuditEventRow).where(*conditions)) or 0
+            rows = session.scalars(
+                select(AuditEventRow)
+                .where(*conditions)
+                .order_by(AuditEventRow.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+            return [AuditEvent.model_validate(row) for row in rows], int(total)
+
+    def about(self, kind: str, entity_id: str, key_ids: Sequence[str] = ()) -> list[AuditEvent]:
+        """Events about one entity and events made with the given keys (a person's own), oldest first."""
+        condition: ColumnElement[bool] = (AuditEventRow.entity_kind == kind) & (
+            AuditEventRow.entity_id == entity_id
+        )
+        if key_ids:
+            condition = or_(condition, AuditEventRow.key_id.in_(list(key_ids)))
+        with self._sessions() as session:
+            rows = session.scalars(select(AuditEventRow).where(condition).order_by(AuditEventRow.id))
+            return [AuditEvent.model_validate(row) for row in rows]

@@ -1,6 +1,6 @@
 """Alembic environment: the schema is ``matching.store.tables.Base.metadata``.
 
-The service calls this with an open connection (``config.attributes["connection"]``, see matching/migrate.py);
+The service calls this with an open connection (``config.attributes["connection"]``, see matching/store/migrate.py);
 the ``alembic`` command line connects to ``sqlalchemy.url`` or, when that is unset, to the configured
 SKILLBRIDGE_DATABASE_URL.
 """

@@ -78,7 +78,7 @@ class ReleaseOut(BaseModel):
 
 
 class SubjectAccessExport(BaseModel):
-    """Everything stored about one job seeker (see matching/gdpr.py)."""
+    """Everything stored about one job seeker (see matching/service/gdpr.py)."""
 
     format: str
     generated_at: dt.datetime

@@ -1,7 +1,7 @@
 """Access control and accountability: organisations, employer ids, API keys, audit log, releases, secrets.
 
 Existing rows join the organisation 'default'; the audit log is made append-only by triggers
-(see matching/tables.py for what they allow).
+(see matching/store/tables.py for what they allow).
 
 Revision ID: 0002
 Revises: 0001
@@ -18,7 +18,7 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# A frozen copy of the triggers in matching/tables.py (a migration must not change when the app does).
+# A frozen copy of the triggers in matching/store/tables.py (a migration must not change when the app does).
 POSTGRES_APPEND_ONLY = [
     """
     CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,4 +1,4 @@
-"""Pseudonymised exports for analysts (see matching/analytics.py for what is left out)."""
+"""Pseudonymised exports for analysts (see matching/service/analytics.py for what is left out)."""
 
 import csv
 import io

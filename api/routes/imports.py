@@ -1,4 +1,4 @@
-"""Bulk import from CSV or Excel (layout in matching/bulk.py and the README)."""
+"""Bulk import from CSV or Excel (layout in matching/ingest/columns.py and the README)."""
 
 from typing import Annotated, Literal
 

@@ -3,51 +3,28 @@ from typing import Annotated, Any
 from fastapi import Path, status
 
 from api.deps import Allow, MatcherDep
-from api.routes.entities import EntityRoutes, FacadeCalls, Operation, entity_router
-from api.schemas import ErrorBody, ReleaseOut, ReleaseRequest, VacancyPage
+from api.routes.entities import VACANCIES, Roles, Text, entity_router
+from api.schemas import ErrorBody, ReleaseOut, ReleaseRequest
 from matching.access import Actor
-from matching.service import Matcher
-from models import Vacancy
 from models.common import ID_PATTERN
 
 ADVISORS = ("advisor", "admin")
-WITH_THE_EMPLOYER = ("advisor", "admin", "employer")
-VACANCY = "vacancy maintenance"
+EMPLOYER = ("advisor", "admin", "employer")  # the vacancy's employer too
 
 router = entity_router(
-    EntityRoutes(
-        path="/vacancies",
-        tag="vacancies",
-        noun="vacancy",
-        id_name="vacancy_id",
-        id_description="Vacancy id",
-        model=Vacancy,
-        page=VacancyPage,
-        create=Operation("create_vacancy", WITH_THE_EMPLOYER, VACANCY, "Store a vacancy",
-                         "Store a vacancy in the key's organisation; an employer's key sets its own employer_id."),
-        list=Operation("list_vacancies", WITH_THE_EMPLOYER, VACANCY, "List vacancies"),
-        read=Operation("get_vacancy", (*WITH_THE_EMPLOYER, "jobseeker"), VACANCY, "Get a vacancy"),
-        replace=Operation("replace_vacancy", WITH_THE_EMPLOYER, VACANCY, "Replace a vacancy"),
-        delete=Operation("delete_vacancy", WITH_THE_EMPLOYER, VACANCY, "Delete a vacancy"),
-        matches=Operation(
-            "candidates_for_vacancy", WITH_THE_EMPLOYER, "matching", "Job seekers ranked for a vacancy",
-            "Candidates come from the vacancy's organisation. Employers see each candidate under a pseudonym "
-            "for this vacancy, without reasons, next steps or the blocked list, until an advisor releases the "
-            "candidate (POST …/releases).",
-        ),
-        matches_path="/candidates",
-        export=Operation("export_candidates", ADVISORS, "matching list export",
-                         "A vacancy's ranked candidates as a CSV or Excel file"),
-        export_side="candidates",
-        call=FacadeCalls(
-            create=Matcher.create_vacancy,
-            list=Matcher.list_vacancies,
-            read=Matcher.get_vacancy,
-            replace=Matcher.replace_vacancy,
-            delete=Matcher.delete_vacancy,
-            matches=Matcher.candidates_for_vacancy,
-        ),
-    )
+    VACANCIES,
+    Roles(create=EMPLOYER, list=EMPLOYER, read=(*EMPLOYER, "jobseeker"), replace=EMPLOYER, delete=EMPLOYER,
+          matches=EMPLOYER, export=ADVISORS),
+    purpose="vacancy maintenance",
+    purposes={"matches": "matching", "export": "matching list export"},
+    texts={
+        "create": Text("Store a vacancy",
+                       "Store a vacancy in the key's organisation; an employer's key sets its own employer_id."),
+        "matches": Text("Job seekers ranked for a vacancy", "Candidates come from the vacancy's organisation. "
+                        "Employers see each candidate under a pseudonym for this vacancy, without reasons, next steps or "
+                        "the blocked list, until an advisor releases the candidate (POST …/releases)."),
+        "export": Text("A vacancy's ranked candidates as a CSV or Excel file"),
+    },
 )  # fmt: skip
 VacancyId = Annotated[str, Path(pattern=ID_PATTERN, description="Vacancy id")]
 SeekerId = Annotated[str, Path(pattern=ID_PATTERN, description="Pseudonymous job seeker id")]

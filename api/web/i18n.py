@@ -1,6 +1,6 @@
 """The pages' UI strings in German, English and Ukrainian, from one catalog file (``catalog.json``).
 
-Reasons and next steps come translated from the API (``matching/messages.py``); this catalog holds only the
+Reasons and next steps come translated from the API (``matching/ranking/reasons.py``); this catalog holds only the
 pages' own words: headings, labels, buttons and status names. Every entry has all three languages and the
 same ``{placeholders}`` in each, checked when the catalog is loaded.
 """

@@ -1,6 +1,6 @@
 """``skillbridge build-shards``: embed every profile and build index shards on a Ray cluster.
 
-Kept apart from matching/cli.py, which registers it; Ray is imported only when the command runs.
+Registered in matching/cli/__init__.py; Ray is imported only when the command runs.
 """
 
 from __future__ import annotations

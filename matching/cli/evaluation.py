@@ -1,6 +1,6 @@
 """``skillbridge evaluate-matching``: match quality against a synthetic ground truth or stored advisor feedback.
 
-Kept apart from matching/cli.py, which registers it.
+Registered in matching/cli/__init__.py.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from matching.evaluation.feedback_labels import feedback_qrels
-from matching.evaluation.labelled import transpose
+from matching.evaluation.ground_truth import transpose
 from matching.evaluation.metrics import ndcg_at_k, precision_at_k, recall_at_k, reciprocal_rank
 from matching.evaluation.trec import EvaluationInputError, Qrels
 from matching.pseudonyms import SECRET_NAME, analytics_pseudonym

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from matching.ranking.reasons import REASONS, reason, step
+from matching.ranking.reasons import REASONS, reason
+from matching.ranking.steps import step
 from models import Eligibility, NextStep, Reason, Severity
 
 
@@ -38,7 +39,7 @@ class Assessment:
 
     @property
     def reasons(self) -> list[Reason]:
-        return [reason(n.code, n.severity, **dict(n.values)) for n in self.notes]
+        return [reason(n.code, n.severity, dict(n.values)) for n in self.notes]
 
     @property
     def next_steps(self) -> list[NextStep]:
@@ -64,9 +65,9 @@ class StepNote:
     values: tuple[tuple[str, object], ...] = ()
 
 
-def why(code: str, severity: Severity | None = None, **values: object) -> ReasonNote:
-    """A reason note with the code's own severity (reasons.REASONS) unless ``severity`` says otherwise."""
-    return ReasonNote(code, severity or REASONS[code].severity, tuple(values.items()))
+def why(code: str, **values: object) -> ReasonNote:
+    """A reason note with the code's own severity (reasons.REASONS); ``with_severity`` where context changes it."""
+    return ReasonNote(code, REASONS[code].severity, tuple(values.items()))
 
 
 def then(

@@ -10,8 +10,8 @@ import datetime as dt
 
 from matching.ranking.assessment import Assessment, ReasonNote, StepNote, then, why
 from matching.ranking.geo import Gazetteer
-from matching.ranking.reasons import MEASURES, STATES, WORKING_TIME, localised
 from matching.ranking.regulation import Regulation, RegulationRule, RegulationTable
+from matching.ranking.steps import MEASURES, STATES, WORKING_TIME, localised
 from matching.taxonomy import Taxonomy
 from models import (
     Eligibility,
@@ -292,10 +292,9 @@ class EligibilityRules:
             out.note(
                 why(
                     "working_time_mismatch",
-                    Severity.WARNING if value < 0.5 else Severity.INFO,
                     **localised(WORKING_TIME, wanted.value, "wanted"),
                     **localised(WORKING_TIME, offered.value, "offered"),
-                )
+                ).with_severity(Severity.WARNING if value < 0.5 else Severity.INFO)
             )
         elif (
             seeker.hours_per_week

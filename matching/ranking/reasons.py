@@ -4,16 +4,18 @@ and Ukrainian.
 This is the one place a reason code is defined. The rules (:mod:`.eligibility`) emit codes from here; the
 recognition bottleneck analysis groups blocked pairs by :attr:`ReasonCode.topic`; the pages receive the same
 grouping as a generated block in ``api/web/static/js/common.js`` (:func:`javascript_constants`, checked by a
-test), so no list of codes is written out twice.
+test), so no list of codes is written out twice. Next steps and the words reasons are made of are in
+:mod:`.steps`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models import NextStep, Reason, Severity, Text
+from models import Reason, Severity, Text
 
 
 class Topic(StrEnum):
@@ -283,83 +285,10 @@ REASONS: dict[str, ReasonCode] = {
     )
 }
 
-# Next steps: code -> (de, en, uk).
-STEPS: dict[str, tuple[str, str, str]] = {
-    "step_clarify_work_permit": (
-        "Erlaubnis zur Beschäftigung bei der Ausländerbehörde Leipzig klären.",
-        "Clarify permission to work with the immigration office (Ausländerbehörde Leipzig).",
-        "З'ясувати дозвіл на роботу у відомстві у справах іноземців (Ausländerbehörde Leipzig).",
-    ),
-    "step_record_work_permit": (
-        "Aufenthaltstitel und Nebenbestimmung zur Beschäftigung erfassen.",
-        "Record the residence permit and its employment clause.",
-        "Зафіксувати посвідку на проживання та умови щодо роботи.",
-    ),
-    "step_apply_recognition": (
-        "Anerkennung als {reference_de} beantragen bei: {authority}.",
-        "Apply for recognition as {reference_en} at: {authority}.",
-        "Подати заяву на визнання за фахом {reference_de}: {authority}.",
-    ),
-    "step_wait_recognition": (
-        "Stand des Verfahrens bei {authority} erfragen; fehlende Unterlagen nachreichen.",
-        "Ask {authority} about the procedure; hand in any missing documents.",
-        "Дізнатися про стан процедури в {authority}; донести відсутні документи.",
-    ),
-    "step_compensation": (
-        "{measure_de} absolvieren, dann volle Anerkennung bei {authority} erhalten.",
-        "Complete the {measure_en}, then obtain full recognition from {authority}.",
-        "Пройти {measure_uk}, потім отримати повне визнання в {authority}.",
-    ),
-    "step_recognition_advice": (
-        "Anerkennungsberatung (z. B. IQ Netzwerk Sachsen) zu Alternativen nutzen.",
-        "Get recognition counselling (e.g. IQ Netzwerk Sachsen) about alternatives.",
-        "Отримати консультацію щодо визнання (напр. IQ Netzwerk Sachsen) про альтернативи.",
-    ),
-    "step_use_title": (
-        "Um den Titel {reference_de} zu führen: Anerkennung bei {authority} beantragen.",
-        "To use the title {reference_en}: apply for recognition at {authority}.",
-        "Щоб користуватися назвою {reference_de}: подати заяву до {authority}.",
-    ),
-    "step_german_course": (
-        "Berufsbezogenen Deutschkurs (BAMF-Berufssprachkurs) bis {required} besuchen.",
-        "Attend a job-related German course (BAMF Berufssprachkurs) up to {required}.",
-        "Відвідати професійний курс німецької (BAMF Berufssprachkurs) до рівня {required}.",
-    ),
-    "step_renew_permit": (
-        "Verlängerung der Erlaubnis rechtzeitig beantragen.",
-        "Apply in time for the permit to be extended.",
-        "Вчасно подати заяву на продовження дозволу.",
-    ),
-}
-TEMPLATES: dict[str, tuple[str, str, str]] = {code: r.texts for code, r in REASONS.items()} | STEPS
 
-MEASURES = {
-    "adaptation_course": ("Anpassungslehrgang", "adaptation course", "адаптаційний курс"),
-    "knowledge_test": ("Kenntnisprüfung", "knowledge test", "іспит на знання"),
-    "aptitude_test": ("Eignungsprüfung", "aptitude test", "іспит на придатність"),
-}
-STATES = {
-    "not_started": ("noch nicht begonnen", "not started", "не розпочато"),
-    "in_progress": ("läuft", "in progress", "триває"),
-    "passed": ("bestanden", "passed", "складено"),
-    "failed": ("nicht bestanden", "failed", "не складено"),
-    None: ("offen", "open", "відкрито"),
-}
-WORKING_TIME = {
-    "full_time": ("Vollzeit", "full time", "повний день"),
-    "part_time": ("Teilzeit", "part time", "неповний день"),
-    "any": ("Voll- oder Teilzeit", "full or part time", "повний або неповний день"),
-}
-
-
-def text(code: str, **values: object) -> Text:
-    de, en, uk = TEMPLATES[code]
-    return Text(de=de.format(**values), en=en.format(**values), uk=uk.format(**values))
-
-
-def reason(code: str, severity: Severity | None = None, **values: object) -> Reason:
-    """The reason with its texts; ``severity`` only where the context changes the code's own."""
-    return Reason(code=code, severity=severity or REASONS[code].severity, text=text(code, **values))
+def reason(code: str, severity: Severity, values: Mapping[str, object]) -> Reason:
+    """The reason as the API shows it, its texts filled in with ``values``."""
+    return Reason(code=code, severity=severity, text=render(REASONS[code].texts, **values))
 
 
 def codes(topic: Topic, severity: Severity | None = None) -> frozenset[str]:
@@ -379,20 +308,7 @@ def javascript_constants() -> str:
     return "\n".join(f"export const {name} = {json.dumps(values)};" for name, values in groups.items())
 
 
-def step(
-    code: str,
-    authority: str | None = None,
-    url: str | None = None,
-    authority_name: str | None = None,
-    **values: object,
-) -> NextStep:
-    """A next step; messages name the authority briefly, the ``authority`` field keeps its full description."""
-    if authority is not None:
-        values.setdefault("authority", authority_name or authority)
-    return NextStep(code=code, text=text(code, **values), authority=authority, url=url or None)
-
-
-def localised(table: dict, key: object, prefix: str) -> dict[str, str]:
-    """{prefix}_de / _en / _uk placeholders for a value with three translations."""
-    de, en, uk = table[key]
-    return {f"{prefix}_de": de, f"{prefix}_en": en, f"{prefix}_uk": uk}
+def render(texts: tuple[str, str, str], **values: object) -> Text:
+    """German, English and Ukrainian with their placeholders filled in."""
+    de, en, uk = texts
+    return Text(de=de.format(**values), en=en.format(**values), uk=uk.format(**values))

@@ -11,7 +11,7 @@ trusted library call (notebooks, tests): no scope, no audit entry.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from matching.access import Actor, Kind, Role, scope_of
 from matching.errors import InvalidInputError
@@ -52,7 +52,8 @@ class Profiles:
 
     def write(self, side: Side[T], item: T, create: bool, actor: Actor | None) -> T:
         """Create or replace one entity (an employer's vacancy gets the employer's id)."""
-        item = own_vacancy(item, actor) if isinstance(item, Vacancy) else item
+        if isinstance(item, Vacancy):
+            item = cast(T, own_vacancy(item, actor))
         validate_concepts(item, self.taxonomy)
         vector = side.encode([item])  # before the write: a failure here stores nothing
         audit = entries(actor, Action.CREATE if create else Action.UPDATE, side.kind, [item.id])
@@ -101,8 +102,9 @@ class Profiles:
     ) -> None:
         """Insert many validated entities in one transaction per side, then rebuild the indexes."""
         seeker_list, vacancy_list = list(seekers), list(vacancies)
-        for item in (*seeker_list, *vacancy_list):
-            validate_concepts(item, self.taxonomy)
+        for entities in (seeker_list, vacancy_list):
+            for entity in entities:
+                validate_concepts(entity, self.taxonomy)
         self.seekers.repo.create_many(seeker_list, organisation)
         self.vacancies.repo.create_many(vacancy_list, organisation)
         self.indexes.rebuild_all(progress)
@@ -116,7 +118,7 @@ class Profiles:
         the index out of date (fingerprint) and rebuilds it from the database.
         """
         side = self.side(kind)
-        checked = [own_vacancy(i, actor) if isinstance(i, Vacancy) else i for i in items]
+        checked: list[Any] = [own_vacancy(i, actor) if isinstance(i, Vacancy) else i for i in items]
         for item in checked:
             validate_concepts(item, self.taxonomy)
         vectors = side.encode(checked) if checked else None

@@ -33,9 +33,9 @@ class Side(Generic[T]):
         dim: int,
     ):
         self.name = name  # "jobseekers" | "vacancies": the index file's name
-        self.kind = kind
-        self.repo = repo
-        self.encode = encode
+        self.kind: Kind = kind
+        self.repo: Repository[T] = repo
+        self.encode: Callable[[Sequence[T]], np.ndarray] = encode
         self.index: AnyIndex = VectorIndex(dim)  # or shards built on a cluster (matching.index.shards)
         self.write_lock = threading.Lock()
 

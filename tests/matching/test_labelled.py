@@ -9,14 +9,8 @@ from typing import Any
 
 import pytest
 
-from matching.evaluation.labelled import (
-    UNMET_REASONS,
-    GroundTruth,
-    LabelledSet,
-    generate_labelled_set,
-    simulate_feedback,
-    transpose,
-)
+from matching.evaluation.ground_truth import UNMET_REASONS, GroundTruth, transpose
+from matching.evaluation.labelled import LabelledSet, generate_labelled_set, simulate_feedback
 from matching.ingest.synthetic import LeipzigGenerator
 from matching.paths import DEMO_ESCO_DIR
 from matching.ranking.regulation import RegulationTable

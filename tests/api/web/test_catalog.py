@@ -9,8 +9,8 @@ import pytest
 
 from api.web.i18n import LANGUAGES, Catalog, CatalogError, catalog, negotiate
 from matching.access import Role
-from matching.ranking.reasons import TEMPLATES as TEMPLATES_BY_CODE
 from matching.ranking.scoring import DEFAULT_WEIGHTS
+from matching.ranking.steps import TEMPLATES as TEMPLATES_BY_CODE
 from models import Eligibility
 from models.common import WorkingTime
 from models.feedback import Decision, RejectionReason

@@ -16,7 +16,7 @@ from matching.pseudonyms import SECRET_NAME, analytics_pseudonym
 from matching.service.matching import Matching
 from matching.service.sides import Side
 from matching.store.audit import Action, AuditEntry
-from matching.store.feedback import FEEDBACK_CONTEXT, FeedbackStore
+from matching.store.feedback import FEEDBACK_CONTEXT
 from matching.store.storage import Storage
 from models import JobSeeker, Vacancy
 from models.feedback import Feedback, FeedbackRequest
@@ -29,7 +29,7 @@ class FeedbackService:
         self, storage: Storage, seekers: Side[JobSeeker], vacancies: Side[Vacancy], matching: Matching
     ):
         self.storage = storage
-        self.store = FeedbackStore(storage)
+        self.store = storage.feedback
         self.seekers = seekers
         self.vacancies = vacancies
         self.matching = matching

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from matching.access import Role
-from matching.store.feedback import FeedbackStore
 from matching.store.repository import Record
 from matching.store.storage import Storage
 from models import JobSeeker
@@ -51,7 +50,7 @@ def subject_access_export(storage: Storage, record: Record[JobSeeker]) -> dict[s
             for r in storage.releases(jobseeker_id=seeker.id)
         ],
         "api_keys": [k.model_dump(mode="json") for k in keys],
-        "feedback": [f.model_dump(mode="json") for f in FeedbackStore(storage).list(jobseeker_id=seeker.id)],
+        "feedback": [f.model_dump(mode="json") for f in storage.feedback.list(jobseeker_id=seeker.id)],
         "audit_events": [e.model_dump(mode="json") for e in events],
         "derived_data": (
             "A profile vector computed from this profile (occupations, skills and the skills text) is kept in "

@@ -21,7 +21,7 @@ from matching.access import Scope
 from matching.errors import NotFoundError
 from matching.store.audit import AuditEntry, AuditLog, add_entries, pseudonymise_events
 from matching.store.engine import create_db_engine, has_triggers, in_memory
-from matching.store.feedback import pseudonymise_feedback
+from matching.store.feedback import FeedbackStore, pseudonymise_feedback
 from matching.store.keys import ApiKeys
 from matching.store.repository import Repository
 from matching.store.tables import (
@@ -77,6 +77,7 @@ class Storage:
         )
         self.audit = AuditLog(self.writes)
         self.keys = ApiKeys(self.writes)
+        self.feedback = FeedbackStore(self)
         self._secrets: dict[str, bytes] = {}
 
     @property

@@ -17,6 +17,7 @@ import argparse
 import collections
 import csv
 import datetime as dt
+import hashlib
 import statistics
 import sys
 import time
@@ -30,17 +31,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from matching.config import Settings  # noqa: E402
+from matching.embedding.base import embed_queries  # noqa: E402
 from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
 from matching.evaluation.check_set import read_check_set, score_check_set  # noqa: E402
 from matching.evaluation.metrics import evaluate  # noqa: E402
 from matching.linking.lexical import LabelMatrix, LexicalIndex  # noqa: E402
 from matching.linking.linker import (  # noqa: E402
+    OCCUPATION_WEIGHTS,
     SKILL_SPANS,
     SKILL_WEIGHTS,
     ConceptLinker,
     TaxonomyLinker,
 )
 from matching.linking.normalize import normalise_title  # noqa: E402
+from matching.linking.routing import LanguageRouted  # noqa: E402
 from matching.taxonomy.esco import load_esco  # noqa: E402
 from matching.taxonomy.model import Concept, Taxonomy  # noqa: E402
 from matching.taxonomy.vocabulary import with_vocabulary  # noqa: E402
@@ -73,7 +77,7 @@ def rank(scorer: Ranker, queries: dict[str, str], doc_ids: Sequence[str], k: int
     return run
 
 
-def linker_scorer(linker: ConceptLinker) -> Ranker:
+def linker_scorer(linker) -> Ranker:
     return lambda texts: linker.score_matrix(texts)[0]
 
 
@@ -130,6 +134,49 @@ def title_similarity_set(folder: Path) -> tuple[dict, dict, dict]:
     return queries, corpus, dict(qrels)
 
 
+MELO_SETS = {  # folder: (language of the queries, published zero-shot MRR of the strongest model)
+    "pol_q_pl_c_en": ("Polish", "0.509 (OpenAI text-embedding-3-large); 0.379 multilingual-e5-large"),
+    "cze_q_cs_c_en": ("Czech", "0.436 (OpenAI text-embedding-3-large); 0.341 multilingual-e5-large"),
+    "bgr_q_bg_c_en": ("Bulgarian", "0.237 (OpenAI, e5-mistral-7b); 0.187 multilingual-e5-large"),
+    "usa_q_en_c_en": ("US English", "0.684 (OpenAI text-embedding-3-large); 0.656 multilingual-e5-large"),
+}
+
+
+def melo_set(folder: Path, taxonomy: Taxonomy) -> tuple[dict, dict, list[Concept], int]:
+    """MELO's protocol: national titles ranked against the English labels of its corpus (ESCO occupations and
+    ISCO groups); gold = the concepts of the relevant corpus elements. The corpus concepts become linkable
+    concepts with their English labels only, their ISCO code (ISCO groups: their own, occupations: from the
+    taxonomy) and nothing else, so that every system sees the same candidates. Returns queries, qrels over
+    concept URIs, the concepts and how many queries have only ISCO groups as gold."""
+
+    def tsv(name: str) -> list[list[str]]:
+        return [
+            line.rstrip("\n").split("\t") for line in open(folder / name, encoding="utf-8") if line.strip()
+        ]
+
+    concept_of = {element: uri for element, uri in tsv("concept_mapping.tsv")}
+    labels: dict[str, list[str]] = collections.defaultdict(list)
+    for element, label in tsv("corpus_elements.tsv"):
+        labels[concept_of[element]].append(label)
+    qrels: dict[str, dict[str, int]] = collections.defaultdict(dict)
+    for qid, _, element, relevance in tsv("annotations.tsv"):
+        if int(relevance) > 0:
+            qrels[qid][concept_of[element]] = 1
+    queries = {qid: text for qid, text in tsv("queries.tsv") if qid in qrels}
+    concepts = []
+    for uri in sorted(labels):
+        names = list(dict.fromkeys(labels[uri]))
+        isco = (
+            uri.rsplit("/C", 1)[1]
+            if "/isco/C" in uri
+            else getattr(taxonomy.occupations.get(uri), "isco_code", "")
+        )
+        concepts.append(Concept(uri=uri, kind="occupation", labels={"en": names[0]},
+                                alt_labels={"en": tuple(names[1:])}, descriptions={}, isco_code=isco))  # fmt: skip
+    isco_only = sum(all("/isco/" in uri for uri in qrels[q]) for q in queries)
+    return queries, dict(qrels), concepts, isco_only
+
+
 # -- systems -----------------------------------------------------------------------------------------
 
 
@@ -163,9 +210,10 @@ class TitleSimilarity:
     def __init__(self, corpus: Sequence[str], embedder, occupation_linker: ConceptLinker, top: int = 10):
         self.embedder = embedder
         self.lexical = LexicalIndex([(str(i), [t]) for i, t in enumerate(corpus)], normalise_title)
-        self.corpus_vectors = embedder.embed(list(corpus))
+        self.corpus_vectors = embed_queries(embedder, list(corpus))
         self.linker, self.top = occupation_linker, top
-        self.label_vectors = occupation_linker.channels["preferred"].vectors_by_dim.T  # (concepts, dim)
+        main = getattr(occupation_linker, "other", occupation_linker)  # routed: the multilingual model's
+        self.label_vectors = main.channels["preferred"].vectors_by_dim.T  # (concepts, dim)
         self.corpus_profiles = self._profiles(corpus)
         self.corpus_mediated = self._mediated(self.corpus_profiles)
 
@@ -183,7 +231,7 @@ class TitleSimilarity:
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         lexical = self.lexical.scores(texts)
-        semantic = self.embedder.embed(list(texts)) @ self.corpus_vectors.T
+        semantic = embed_queries(self.embedder, list(texts)) @ self.corpus_vectors.T
         profiles = self._profiles(texts)
         concepts = profiles @ self.corpus_profiles.T
         mediated = self._mediated(profiles) @ self.corpus_mediated.T
@@ -206,11 +254,11 @@ class AllLabelsBaseline:
 
 
 def check_set_rows(
-    plain: Taxonomy, merged: Taxonomy, service: TaxonomyLinker, embedder, split: str
+    plain: Taxonomy, merged: Taxonomy, service: TaxonomyLinker, embedder, split: str, english=None
 ) -> list[tuple[str, ...]]:
     """Per language: the all-labels baseline, skillbridge without the vocabulary, skillbridge (``service``,
     the linkers over ``merged``)."""
-    without = TaxonomyLinker(plain, embedder)
+    without = TaxonomyLinker(plain, embedder, english_embedder=english)
     with_vocabulary = service
     rows = []
     for kind, metrics in (
@@ -255,7 +303,10 @@ def main() -> int:
     )
     parser.add_argument("--esco", type=Path, default=ROOT.parent / "shared" / "data" / "esco")
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--model", default=DEFAULT_MODEL, help="sentence-transformers model name or folder")
+    parser.add_argument(
+        "--model", default=DEFAULT_MODEL, help="the embedding model (as SKILLBRIDGE_EMBEDDING_MODEL)"
+    )
+    parser.add_argument("--english-model", default="auto", help="as SKILLBRIDGE_ENGLISH_EMBEDDING_MODEL")
     parser.add_argument(
         "--vocabulary", type=Path, nargs="*", default=None,
         help="vocabulary sources (default: the service's, SKILLBRIDGE_VOCABULARY); none: no vocabulary",
@@ -275,6 +326,20 @@ def main() -> int:
     sources = Settings().vocabulary if args.vocabulary is None else args.vocabulary
     taxonomy, report = with_vocabulary(plain, sources)
     embedder = make_embedder(args.model, args.cache)
+    english_model = Settings(
+        embedding_model=args.model, english_embedding_model=args.english_model
+    ).resolved_english_model
+    english = make_embedder(english_model, args.cache) if english_model else None
+
+    def linker(concepts, weights, title_mode, spans=None):
+        """A linker as the service builds it: routed by language when there is an English model."""
+        main = ConceptLinker(concepts, embedder, weights, title_mode=title_mode, spans=spans)
+        if english is None:
+            return main
+        return LanguageRouted(
+            ConceptLinker(concepts, english, weights, title_mode=title_mode, spans=spans), main
+        )
+
     rows: list[tuple[str, ...]] = []  # set, metric, baseline, (without vocabulary,) ours, published
     public = args.eval.is_dir() and len(plain.occupations) >= FULL_ESCO_OCCUPATIONS
     if not public:
@@ -282,9 +347,13 @@ def main() -> int:
               f"{len(plain.occupations)} occupations). Running the project's check set only.\n")  # fmt: skip
 
     # The project's multilingual check set -------------------------------------------------------------
-    service = TaxonomyLinker(taxonomy, embedder)  # the service's linkers: whole taxonomy, vocabulary merged
+    service = TaxonomyLinker(
+        taxonomy, embedder, english_embedder=english
+    )  # the service's linkers: whole taxonomy, vocabulary merged
     check_rows = (
-        check_set_rows(plain, taxonomy, service, embedder, args.split) if not args.skills_only else []
+        check_set_rows(plain, taxonomy, service, embedder, args.split, english)
+        if not args.skills_only
+        else []
     )
 
     titles: list[str] = []
@@ -292,13 +361,7 @@ def main() -> int:
     if public:
         # Skill linking ------------------------------------------------------------------------------
         labels, sets = skill_sets(args.eval / "skill_linking")
-        skill_linker = ConceptLinker(
-            candidate_concepts(labels, taxonomy.skills),
-            embedder,
-            SKILL_WEIGHTS,
-            title_mode=False,
-            spans=SKILL_SPANS,
-        )
+        skill_linker = linker(candidate_concepts(labels, taxonomy.skills), SKILL_WEIGHTS, False, SKILL_SPANS)
         baseline = CharTfidfBaseline(labels)
         published = {"HOUSE test": {"MRR": "0.484", "RP@5": "49.1 %"}}
         for name, (queries, qrels) in sets.items():
@@ -344,6 +407,26 @@ def main() -> int:
                 rows.append((f"Title similarity {lang} ({base['queries']} queries × {len(doc_ids)} titles)", metric,
                              fmt(base[metric]), fmt(ours[metric]), published_sim.get(lang, {}).get(metric, "")))  # fmt: skip
 
+    if public and not args.skills_only:
+        # National job titles against English ESCO labels (MELO protocol) -----------------------------------
+        linkers: dict = {}  # the Slavic sets share one corpus
+        for folder, (language, published) in MELO_SETS.items():
+            if not (args.eval / "melo_dev" / folder).is_dir():
+                continue
+            queries, qrels, concepts, isco_only = melo_set(args.eval / "melo_dev" / folder, taxonomy)
+            key = (args.eval / "melo_dev" / folder / "corpus_elements.tsv").read_bytes()
+            digest = hashlib.sha256(key).hexdigest()
+            if digest not in linkers:
+                linkers[digest] = linker(concepts, OCCUPATION_WEIGHTS, True)
+            melo_linker = linkers[digest]
+            ids = [c.uri for c in concepts]
+            base = evaluate(rank(AllLabelsBaseline(concepts), queries, ids), qrels, ks=(1, 10))
+            ours = evaluate(rank(linker_scorer(melo_linker), queries, melo_linker.ids), qrels, ks=(1, 10))
+            name = f"MELO {folder}: {language} titles → English ESCO labels ({len(queries)} titles, {isco_only} with ISCO groups as gold)"
+            for metric, percent in (("MRR", False), ("Acc@1", True), ("Acc@10", True)):
+                rows.append((name, metric, fmt(base[metric], percent), fmt(ours[metric], percent),
+                             published if metric == "MRR" else ""))  # fmt: skip
+
     # Latency of one query: a short job title, and a job-ad sentence for skills ------------------------
     if not titles:
         titles = [item.text for item in read_check_set("titles")]
@@ -381,7 +464,9 @@ def main() -> int:
     table.append("Latency of one query (label embeddings cached; the service's linkers): "
                  + "; ".join(f"{k} p50 {v[0]:.1f} ms, p99 {v[1]:.1f} ms" for k, v in latency.items()))  # fmt: skip
     header = (
-        f"# Linking benchmark\n\nRun on {dt.date.today()} with `{args.model}` on {taxonomy.source} "
+        f"# Linking benchmark\n\nRun on {dt.date.today()} with `{args.model}`"
+        + (f" (English texts: `{english_model}`)" if english_model else "")
+        + f" on {taxonomy.source} "
         f"({len(taxonomy.occupations)} occupations, {len(taxonomy.skills)} skills; vocabulary: "
         f"{report.labels_added} names from {', '.join(str(s) for s in sources) or 'none'}); "
         f"{time.perf_counter() - started:.0f} s in total.\n\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from matching.config import Settings
+from matching.embedding.base import Embedder
 from matching.embedding.factory import make_embedder
 from matching.ranking.eligibility import EligibilityRules
 from matching.service import Matcher
@@ -27,6 +28,18 @@ def load_taxonomy(settings: Settings) -> Taxonomy:
     return taxonomy
 
 
+def make_embedders(settings: Settings) -> tuple[Embedder, Embedder | None]:
+    """The configured model and, beside a multilingual one, the English model for English texts."""
+
+    def named(model: str) -> Embedder:
+        return make_embedder(
+            model, settings.embedding_cache_path, settings.embedding_backend, settings.embedding_threads
+        )
+
+    english = settings.resolved_english_model
+    return named(settings.embedding_model), named(english) if english else None
+
+
 def build_matcher(
     settings: Settings,
     taxonomy: Taxonomy | None = None,
@@ -38,9 +51,7 @@ def build_matcher(
     what-if that stores nothing); ``keep_indexes=False`` keeps the indexes in memory only."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     taxonomy = taxonomy or load_taxonomy(settings)
-    embedder = make_embedder(
-        settings.embedding_model, settings.embedding_cache_path, settings.embedding_backend
-    )
+    embedder, english_embedder = make_embedders(settings)
     return Matcher(
         taxonomy,
         embedder,
@@ -48,4 +59,5 @@ def build_matcher(
         settings.index_dir if keep_indexes else None,
         language=settings.language,
         rules=EligibilityRules.standard(taxonomy),
+        english_embedder=english_embedder,
     )

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from matching.embedding.factory import DEFAULT_MODEL
+from matching.embedding.factory import DEFAULT_MODEL, PACKAGED_E5, PACKAGED_MINILM
 from matching.paths import DEMO_ESCO_DIR, VOCABULARY_DIR
 
 
@@ -33,12 +33,28 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(
         default=DEFAULT_MODEL,
-        description="sentence-transformers model name or folder; 'hashing-<dim>' for tests.",
+        description="'packaged:multilingual-e5-small' (the default: reads German, Ukrainian, Russian and ~100 "
+        "other languages), 'packaged:all-MiniLM-L6-v2', a model file written by train-linker, any "
+        "sentence-transformers model name or folder; 'hashing-<dim>' for tests.",
+    )
+    english_embedding_model: str = Field(
+        default="auto",
+        description="An English model that links titles and skill texts written in English, beside a "
+        "multilingual embedding_model (it links English skill sentences better; see README, Linking quality). "
+        "'auto': the packaged all-MiniLM-L6-v2 when embedding_model is the packaged e5, else none; 'none': "
+        "embedding_model reads every text.",
     )
     embedding_backend: Literal["auto", "fp32", "bf16"] = Field(
         default="auto",
         description="auto: bf16 autocast when the CPU supports it, it is faster and agrees with fp32 "
         "(cosine >= 0.9999) on probe sentences; else fp32.",
+    )
+    embedding_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Threads the embedding model uses per call in each process (default: the process's cores; "
+        "with several server workers, the cores divided among them).",
     )
     language: str = Field(
         default="en", description="Language of concept labels used for embedding and output."
@@ -59,6 +75,17 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "indexes"
+
+    @property
+    def resolved_english_model(self) -> str | None:
+        if self.english_embedding_model == "auto":
+            return PACKAGED_MINILM if self.embedding_model == PACKAGED_E5 else None
+        if (
+            self.english_embedding_model in ("", "none")
+            or self.english_embedding_model == self.embedding_model
+        ):
+            return None
+        return self.english_embedding_model
 
     @property
     def embedding_cache_path(self) -> Path:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field, model_validator
 from api.deps import Allow, LinkingDep
 from api.routes.common import LanguageQuery
 from matching.access import Actor
+from matching.linking.confidence import CONFIRM_BELOW
 
 router = APIRouter(tags=["taxonomy"])
 
@@ -16,6 +17,11 @@ class LinkedConceptOut(BaseModel):
     score: float
     lexical: float = Field(description="Character n-gram similarity with the concept's best label.")
     semantic: float = Field(description="Embedding similarity with the concept's best label or description.")
+    confidence: float | None = Field(
+        default=None,
+        description="Calibrated probability that this link is right: for occupations, the share of the "
+        "title's probability this candidate holds (close candidates share it); for skills, of this skill alone.",
+    )
 
 
 class NormalizeRequest(BaseModel):
@@ -39,6 +45,10 @@ class NormalizeResponse(BaseModel):
     skills: list[LinkedConceptOut] = Field(
         description="ESCO skills found in the text, best first, thresholded."
     )
+    confirm: bool = Field(
+        description="Please confirm: the best occupation holds less than half of the probability (the top "
+        "candidates are close, or none fits well); show the alternatives rather than preselecting one."
+    )
 
 
 class Suggestion(BaseModel):
@@ -60,9 +70,11 @@ def normalize(
     lang: LanguageQuery = None,
 ) -> NormalizeResponse:
     occupations, skills = linking.normalize(request.title, request.text, request.k, lang)
+    best = occupations[0].confidence if occupations else None
     return NormalizeResponse(
         occupations=[LinkedConceptOut.model_validate(c, from_attributes=True) for c in occupations],
         skills=[LinkedConceptOut.model_validate(c, from_attributes=True) for c in skills],
+        confirm=bool(occupations) and (best is None or best < CONFIRM_BELOW),
     )
 
 

@@ -63,8 +63,7 @@ def link(
     esco: EscoOption = None,
 ) -> None:
     """Link many texts to ESCO concepts and write a TREC run (qid Q0 concept_uri rank score run)."""
-    from matching.bootstrap import load_taxonomy
-    from matching.embedding.factory import make_embedder
+    from matching.bootstrap import load_taxonomy, make_embedders
     from matching.evaluation.trec import write_run
     from matching.linking.batch import link_batch, read_tsv
     from matching.linking.linker import TaxonomyLinker
@@ -75,9 +74,8 @@ def link(
     settings = load_settings(esco_path=esco)
     taxonomy = load_taxonomy(settings)
     with console.status("Building the linker (the first run on a large taxonomy embeds every label)…"):
-        linker = TaxonomyLinker(
-            taxonomy, make_embedder(settings.embedding_model, settings.embedding_cache_path)
-        )
+        embedder, english = make_embedders(settings)
+        linker = TaxonomyLinker(taxonomy, embedder, english_embedder=english)
     concept_linker = linker.occupations if kind == "occupation" else linker.skills
     started = time.perf_counter()
     run = link_batch(concept_linker, rows, k)
@@ -89,7 +87,12 @@ def link(
 
 
 def train_linker(
-    output: Annotated[Path, typer.Argument(file_okay=False, help="Folder for the adapted model.")],
+    output: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder for the adapted model (a sentence-transformers model; e5: a model file)."
+        ),
+    ],
     esco: EscoOption = None,
     epochs: Annotated[int, typer.Option(min=1, max=20)] = 1,
     max_pairs: Annotated[
@@ -98,20 +101,38 @@ def train_linker(
 ) -> None:
     """Adapt the embedding model to an ESCO download using only ESCO's own labels and descriptions.
 
-    Use the result with SKILLBRIDGE_EMBEDDING_MODEL=<output>.
+    Use the result with SKILLBRIDGE_EMBEDDING_MODEL=<what it prints>.
     """
-    from matching.linking.training import train
+    from matching.embedding.e5 import PACKAGED_E5, is_model_file
+    from matching.linking.training import train, train_e5
     from matching.taxonomy.esco import load_esco
 
     settings = load_settings(esco_path=esco)
     taxonomy = load_esco(settings.esco_path)
+    e5 = settings.embedding_model == PACKAGED_E5 or is_model_file(settings.embedding_model)
     with progress_bar() as bar:
         task = bar.add_task("Training", total=None)
 
         def advance(step: int, total: int, loss: float) -> None:
             bar.update(task, completed=step, total=total, description=f"Training (loss {loss:.3f})")
 
-        train(
-            taxonomy, output, settings.embedding_model, epochs=epochs, max_pairs=max_pairs, progress=advance
-        )
-    console.print(f"Saved to {output}. Use it with SKILLBRIDGE_EMBEDDING_MODEL={output}")
+        if e5:
+            weights = None if settings.embedding_model == PACKAGED_E5 else Path(settings.embedding_model)
+            result = train_e5(
+                taxonomy,
+                output / "e5-model.bin",
+                weights,
+                epochs=epochs,
+                max_pairs=max_pairs,
+                progress=advance,
+            )
+        else:
+            result = train(
+                taxonomy,
+                output,
+                settings.embedding_model,
+                epochs=epochs,
+                max_pairs=max_pairs,
+                progress=advance,
+            )
+    console.print(f"Saved to {result}. Use it with SKILLBRIDGE_EMBEDDING_MODEL={result}")

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.embedding.base import Embedder
+from matching.embedding.base import Embedder, embed_queries, is_asymmetric, is_multilingual, similarity_floor
 
 
 class CachedEmbedder:
     """Wraps an embedder with a content-hash cache: the same text is never embedded twice.
 
     The cache lives in memory (the ``memory_size`` most recently used vectors) and, when ``path`` is given,
-    in a SQLite file that survives restarts. Keys hash the model id with the text, so switching models
-    never returns stale vectors.
+    in a SQLite file that survives restarts. Keys hash the model id and the role (passage or query) with the
+    text, so switching models never returns stale vectors.
     """
 
     def __init__(self, inner: Embedder, path: str | Path | None = None, memory_size: int = 100_000):
@@ -47,11 +47,33 @@ class CachedEmbedder:
     def dim(self) -> int:
         return self._inner.dim
 
-    def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self._inner.model_id}\0{text}".encode()).hexdigest()
+    @property
+    def asymmetric(self) -> bool:
+        return is_asymmetric(self._inner)
+
+    @property
+    def multilingual(self) -> bool:
+        return is_multilingual(self._inner)
+
+    @property
+    def similarity_floor(self) -> float:
+        return similarity_floor(self._inner)
+
+    def _key(self, text: str, query: bool = False) -> str:
+        # Passages keep the key they always had; queries of models that tell them apart get their own.
+        role = "\0query" if query and self.asymmetric else ""
+        return hashlib.sha256(f"{self._inner.model_id}{role}\0{text}".encode()).hexdigest()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [self._key(t) for t in texts]
+        """Passages (concept labels and descriptions), cached."""
+        return self._cached(texts, query=False)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Queries (titles, free text), cached: for stored profiles, whose texts erasure forgets."""
+        return self._cached(texts, query=True)
+
+    def _cached(self, texts: Sequence[str], query: bool) -> np.ndarray:
+        keys = [self._key(t, query) for t in texts]
         result: dict[str, np.ndarray] = {}
         with self._lock:
             for key in keys:
@@ -75,7 +97,8 @@ class CachedEmbedder:
         self.misses += len(todo_keys)
         if todo_keys:
             text_of = dict(zip(keys, texts, strict=True))
-            vectors = self._inner.embed([text_of[k] for k in todo_keys])
+            todo = [text_of[k] for k in todo_keys]
+            vectors = embed_queries(self._inner, todo) if query else self._inner.embed(todo)
             with self._lock:
                 for key, vector in zip(todo_keys, vectors, strict=True):
                     result[key] = self._memory[key] = vector
@@ -92,15 +115,15 @@ class CachedEmbedder:
         return np.stack([result[k] for k in keys]).astype(np.float32, copy=False)
 
     def embed_transient(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts that must not be kept (free text sent for linking): no cache is written."""
-        return self._inner.embed(list(texts)) if texts else np.zeros((0, self.dim), dtype=np.float32)
+        """Embed queries that must not be kept (free text sent for linking): no cache is written."""
+        return embed_queries(self._inner, list(texts)) if texts else np.zeros((0, self.dim), dtype=np.float32)
 
     def forget(self, texts: Sequence[str]) -> int:
         """Delete the cached vectors of these texts from memory and disk (erasure); returns how many there were.
 
         The write-ahead log is checkpointed and emptied, so no copy of a forgotten vector stays in the files.
         """
-        keys = list(dict.fromkeys(self._key(t) for t in texts))
+        keys = list(dict.fromkeys(self._key(t, query) for t in texts for query in (False, True)))
         removed: set[str] = set()
         with self._lock:
             removed.update(k for k in keys if self._memory.pop(k, None) is not None)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from matching.embedding.base import Embedder
+from matching.embedding.base import Embedder, embed_queries
 from matching.taxonomy import Taxonomy
 from matching.taxonomy.profiles import vacancy_requirements
 from models import JobSeeker, Vacancy
@@ -98,7 +98,7 @@ class ProfileEncoder:
         texts = list(dict.fromkeys(p.text for p in parts if p.text))
         if texts:
             row_of = {t: i for i, t in enumerate(texts)}
-            vectors = self.embedder.embed(texts)
+            vectors = embed_queries(self.embedder, texts)  # a person's or an employer's own words
             with_text = [i for i, p in enumerate(parts) if p.text]
             total[with_text] += TEXT_SHARE * vectors[[row_of[parts[i].text] for i in with_text]]
         # A missing part's share goes to the others: dividing by the shares present would only rescale

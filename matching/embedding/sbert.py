@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -63,10 +65,11 @@ class SentenceTransformerEmbedder:
         device: str = "cpu",
         batch_size: int = 64,
         backend: str = "auto",
+        threads: int | None = None,
     ):
         """``backend``: ``fp32``, ``bf16`` (autocast; needs a CPU with AVX512-BF16 or AMX) or ``auto``,
         which measures both on probe sentences and takes bf16 only if it is faster and agrees with fp32
-        to a cosine of at least 0.9999 on every probe."""
+        to a cosine of at least 0.9999 on every probe. ``threads``: torch's threads in this process."""
         if backend not in BACKENDS:
             raise ValueError(
                 f"The 'backend' parameter must be one of {sorted(BACKENDS)}. Got {backend!r} instead."
@@ -77,7 +80,12 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
         self._model = SentenceTransformer(path, device=device)
+        self._prompts = _prompts(self._model, model)
         self._model_id = model
         self._batch_size = batch_size
         get_dim = (
@@ -102,11 +110,27 @@ class SentenceTransformerEmbedder:
     def dim(self) -> int:
         return self._dim
 
+    @property
+    def prompts(self) -> dict[str, str]:
+        """The prefixes for queries and passages ("query: ", "passage: " for e5), empty where there are none."""
+        return dict(self._prompts)
+
+    @property
+    def asymmetric(self) -> bool:
+        """Whether queries get a prefix of their own (then :meth:`embed_queries` differs from :meth:`embed`)."""
+        return self._prompts.get("query", "") != self._prompts.get("passage", "")
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, self._prompts.get("passage", ""))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, self._prompts.get("query", ""))
+
+    def _embed(self, texts: Sequence[str], prefix: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
         with self._lock:
-            vectors = self._encode(list(texts), self._bf16)
+            vectors = self._encode([prefix + t for t in texts], self._bf16)
         return unit_rows(vectors)
 
     def _encode(self, texts: list[str], bf16: bool) -> np.ndarray:
@@ -137,3 +161,19 @@ class SentenceTransformerEmbedder:
             1000 * timings[True], 1000 * timings[False], len(probes), agreement, "bf16" if chosen else "fp32",
         )  # fmt: skip
         return chosen
+
+
+_E5_NAME = re.compile(r"(^|[/_.-])(multilingual-)?e5([_.-]|$)", re.IGNORECASE)
+
+
+def _prompts(model: Any, name: str) -> dict[str, str]:
+    """Query and passage prefixes: the model's own prompts (sentence-transformers ``prompts``), else e5's
+    for a model named like one of the e5 family."""
+    own = dict(getattr(model, "prompts", None) or {})
+    query = own.get("query") or ""
+    passage = own.get("passage") or own.get("document") or own.get("corpus") or ""
+    if query or passage:  # sentence-transformers lists empty prompts for models that have none
+        return {"query": query, "passage": passage}
+    if _E5_NAME.search(name):
+        return {"query": "query: ", "passage": "passage: "}
+    return {}

@@ -2,12 +2,14 @@
 
 Prefix matches come from a sorted list of every label and every word-start within a label (binary search,
 so the cost does not grow with the taxonomy); character n-grams catch typos when nothing starts with
-what was typed.
+what was typed; and where a linker is given, its ranking fills the list when the words typed are in a
+language no label is written in ("кравчиня" in a taxonomy without Ukrainian labels).
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +19,11 @@ from matching.linking.normalize import normalise_title
 from matching.taxonomy import Concept, Taxonomy
 
 MIN_FUZZY_SCORE = 0.35  # below this an n-gram match is noise (e.g. a script the taxonomy has no labels in)
+MIN_LINKED_SCORE = 0.3  # a linker's suggestion below this is a guess, not a match
+MIN_LINKED_QUERY = 3  # characters typed before the linker is asked (it embeds the text)
+
+# What a linker offers for a text: (uri, score) best first.
+Linked = Callable[[str, str, int], list[tuple[str, float]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +60,10 @@ class _KindIndex:
 
 
 class Autocompleter:
-    def __init__(self, taxonomy: Taxonomy):
+    def __init__(self, taxonomy: Taxonomy, linked: Linked | None = None):
+        """``linked(text, kind, limit)``: ranked concepts for a text, asked only when labels match too little."""
         self.taxonomy = taxonomy
+        self.linked = linked
         self._kinds = {"occupation": _KindIndex(taxonomy.occupations), "skill": _KindIndex(taxonomy.skills)}
 
     def suggest(
@@ -84,6 +93,12 @@ class Autocompleter:
                     found[uri] = (0.5 * float(scores[i]), fuzzy.matrix.raw_labels[i])
                 if len(found) >= limit:
                     break
+        if len(found) < limit and self.linked is not None and len(folded) >= MIN_LINKED_QUERY:
+            for uri, score in self.linked(query, kind, limit):
+                if score < MIN_LINKED_SCORE:
+                    break
+                if uri not in found:  # below every label match: a suggestion, not what was typed
+                    found[uri] = (0.4 * score, index.concepts[uri].label(language))
         ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
         return [
             Suggestion(

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matching.linking.normalize import content_stems
+from matching.linking.normalize import content_stems, has_cyrillic, transliterate
 
 
 class LabelMatrix:
@@ -74,9 +74,22 @@ class LexicalIndex:
         return self.matrix.ids
 
     def label_scores(self, queries: Sequence[str]) -> np.ndarray:
-        """Cosine similarity of each query with each label: (n_queries, n_labels)."""
+        """Cosine similarity of each query with each label: (n_queries, n_labels).
+
+        A query in Cyrillic letters also counts as its Latin transliteration, which shares character n-grams
+        with the Latin labels of the same loanword ("програміст" ~ "programmer"); the better of the two
+        counts."""
         if self._by_ngram is None or not len(queries):
             return np.zeros((len(queries), len(self.matrix.labels)), dtype=np.float32)
+        cyrillic = [i for i, text in enumerate(queries) if has_cyrillic(text)]
+        scores = self._cosines([*queries, *(transliterate(queries[i]) for i in cyrillic)])
+        if cyrillic:
+            rows = np.asarray(cyrillic)
+            scores[rows] = np.maximum(scores[rows], scores[len(queries) :])
+        return scores[: len(queries)]
+
+    def _cosines(self, queries: Sequence[str]) -> np.ndarray:
+        assert self._by_ngram is not None  # label_scores returns early for an empty vocabulary
         q = self.vectorizer.transform([self.normalise(text) for text in queries])
         # Only the rows of the queries' own n-grams are read; queries × those rows as a dense × sparse
         # product (no sparse result to assemble): ~1.5× faster than q @ by_ngram for the word spans of a

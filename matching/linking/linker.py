@@ -20,16 +20,19 @@ measures them on the test sets.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from matching.embedding.base import Embedder
+from matching.embedding.base import Embedder, embed_queries, is_multilingual
+from matching.linking.confidence import Calibration, load_calibration
 from matching.linking.lexical import LexicalIndex, WordCoverage
-from matching.linking.normalize import FUNCTION_WORDS, normalise_label, normalise_title
+from matching.linking.normalize import normalise_label, normalise_title
+from matching.linking.results import LinkedConcept
+from matching.linking.routing import LanguageRouted
 from matching.linking.semantic import SemanticIndex
+from matching.linking.text import split_sentences, top_k, word_spans
 from matching.taxonomy import Concept, Taxonomy
 
 
@@ -74,30 +77,6 @@ SKILL_THRESHOLD = 0.48
 SPAN_BATCH = 256  # spans scored at once: bounds memory to SPAN_BATCH × labels × 4 bytes per array
 TEXT_GROUP = 32  # texts whose spans are pooled (a span shared by several sentences is scored once)
 
-_TOKEN = re.compile(r"[\w#+]+(?:[.\-'’][\w#+]+)*")  # keeps C#, C++, Node.js, e-learning as one word
-
-
-def word_spans(text: str, sizes: Sequence[int] = SKILL_SPANS.sizes) -> list[str]:
-    """Every run of ``sizes`` consecutive words that neither starts nor ends with a function word, each once,
-    in order of first appearance."""
-    words = _TOKEN.findall(text)
-    content = [w.lower() not in FUNCTION_WORDS for w in words]
-    spans: dict[str, None] = {}
-    for size in sizes:
-        for start in range(len(words) - size + 1):
-            if content[start] and content[start + size - 1]:
-                spans.setdefault(" ".join(words[start : start + size]), None)
-    return list(spans)
-
-
-@dataclass(frozen=True, slots=True)
-class LinkedConcept:
-    uri: str
-    label: str
-    score: float
-    lexical: float
-    semantic: float
-
 
 class ConceptLinker:
     def __init__(
@@ -109,22 +88,28 @@ class ConceptLinker:
         title_mode: bool,
         semantic_language: str = "en",
         spans: SpanSettings | None = None,
+        calibration: Calibration | None = None,
     ):
         """``embedder=None`` gives a lexical-only linker (fast to build; used for autocomplete)."""
         self.concepts = {c.uri: c for c in concepts}
+        self.title_mode, self.calibration = title_mode, calibration
         self.weights = weights
         self.spans = spans
         normalise = normalise_title if title_mode else normalise_label
         every_label = [(c.uri, [label for _, label in c.all_labels()]) for c in concepts]
         self.lexical = LexicalIndex(every_label, normalise)
-        # The packaged model reads English; other languages are served by the lexical side. A concept
-        # without text in a channel falls back to its preferred label so every channel has every concept.
+        # An English model reads the English labels; other languages are served by the lexical side. A
+        # multilingual model reads every label: the other languages' preferred labels and all alternative
+        # labels make the "alternative" channel. A concept without text in a channel falls back to its
+        # preferred label so every channel has every concept.
         self.channels: dict[str, SemanticIndex] = {}
         if embedder is not None:
             lang = semantic_language
             texts = {
                 "preferred": lambda c: [c.label(lang)],
-                "alternative": lambda c: list(c.alt_labels.get(lang, ())) or [c.label(lang)],
+                "alternative": (lambda c: _other_labels(c, lang))
+                if is_multilingual(embedder)
+                else (lambda c: list(c.alt_labels.get(lang, ())) or [c.label(lang)]),
                 "description": lambda c: [c.descriptions.get(lang) or c.label(lang)],
             }
             for name in texts:
@@ -233,7 +218,8 @@ class ConceptLinker:
         semantic: dict[str, np.ndarray] = {}
         if channels and self.embedder is not None and len(texts):
             # Query text may be personal (a CV sentence): it is embedded without being cached anywhere.
-            embed = getattr(self.embedder, "embed_transient", self.embedder.embed)
+            embedder = self.embedder
+            embed = getattr(embedder, "embed_transient", lambda texts: embed_queries(embedder, texts))
             # Short spans and long sentences are embedded apart: in one batch every span would be padded to
             # the longest sentence, which made embedding a sentence with its spans ~3× slower.
             long = np.asarray([len(t.split()) > max(self.spans.sizes if self.spans else (4,)) for t in texts])
@@ -273,6 +259,7 @@ class ConceptLinker:
         for row in range(len(texts)):
             scores = combined[row]
             top = top_k(scores, self._uri_rank, k)
+            confidence = self._confidence(scores, top)
             out.append(
                 [
                     LinkedConcept(
@@ -281,45 +268,69 @@ class ConceptLinker:
                         score=round(float(scores[i]), 4),
                         lexical=round(float(lexical[row, i]), 4),
                         semantic=round(float(semantic[row, i]), 4),
+                        confidence=confidence[n] if confidence else None,
                     )
-                    for i in top
+                    for n, i in enumerate(top)
                 ]
             )
         return out
+
+    def _confidence(self, scores: np.ndarray, top: Sequence[int]) -> list[float] | None:
+        """Titles: the candidates share one probability (softmax); skills: each on its own (Platt)."""
+        if self.calibration is None:
+            return None
+        if self.title_mode:
+            probabilities = self.calibration.occupation_probabilities(scores)
+            return [round(float(probabilities[i]), 4) for i in top]
+        return [round(self.calibration.skill_probability(float(scores[i])), 4) for i in top]
+
+
+def _other_labels(concept: Concept, language: str) -> list[str]:
+    """Every label of ``concept`` but its preferred one in ``language``, every language."""
+    preferred = concept.label(language)
+    others = [label for _, label in concept.all_labels() if label != preferred]
+    return list(dict.fromkeys(others)) or [preferred]
 
 
 def _weight(weights: LinkWeights, channel: str) -> float:
     return float(getattr(weights, channel))
 
 
-def top_k(scores: np.ndarray, uri_rank: np.ndarray, k: int) -> list[int]:
-    """Indices of the k best scores, ties broken by URI: exact, so results never depend on input order."""
-    order = np.lexsort((uri_rank, -scores))
-    return order[:k].tolist()
-
-
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s[•·*\-–]\s")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Bullet points and sentences of a description, each worth linking on its own."""
-    parts = [p.strip(" \t•·*-–") for p in _SENTENCE.split(text)]
-    return [p for p in parts if len(p) >= 3]
+Linker = ConceptLinker | LanguageRouted
 
 
 class TaxonomyLinker:
     """Occupation and skill linkers over one taxonomy, with the thresholded skill set for profiles."""
 
-    def __init__(self, taxonomy: Taxonomy, embedder: Embedder | None, language: str = "en"):
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        embedder: Embedder | None,
+        language: str = "en",
+        calibration: Calibration | None = None,
+        english_embedder: Embedder | None = None,
+    ):
+        """``english_embedder``: an English model for texts written in English, the multilingual ``embedder``
+        for every other text (linking/routing.py); each linker is calibrated for its own model."""
         self.taxonomy = taxonomy
-        self.occupations = ConceptLinker(
-            list(taxonomy.occupations.values()), embedder, OCCUPATION_WEIGHTS, title_mode=True,
-            semantic_language=language,
-        )  # fmt: skip
-        self.skills = ConceptLinker(
-            list(taxonomy.skills.values()), embedder, SKILL_WEIGHTS, title_mode=False, semantic_language=language,
-            spans=SKILL_SPANS,
-        )  # fmt: skip
+        self.calibration = calibration or load_calibration(embedder.model_id if embedder else "lexical")
+
+        def linkers(
+            concepts: Sequence[Concept], weights: LinkWeights, title_mode: bool, spans: SpanSettings | None
+        ) -> Linker:
+            def one(model: Embedder | None, calibration: Calibration) -> ConceptLinker:
+                return ConceptLinker(concepts, model, weights, title_mode=title_mode, semantic_language=language,
+                                     spans=spans, calibration=calibration)  # fmt: skip
+
+            main = one(embedder, self.calibration)
+            if english_embedder is None:
+                return main
+            return LanguageRouted(
+                english=one(english_embedder, load_calibration(english_embedder.model_id)), other=main
+            )
+
+        self.occupations = linkers(list(taxonomy.occupations.values()), OCCUPATION_WEIGHTS, True, None)
+        self.skills = linkers(list(taxonomy.skills.values()), SKILL_WEIGHTS, False, SKILL_SPANS)
 
     def link_occupation(self, title: str, k: int = 5, language: str = "en") -> list[LinkedConcept]:
         return self.occupations.link([title], k, language)[0]
@@ -361,6 +372,7 @@ class TaxonomyLinker:
                     score=round(float(best[i]), 4),
                     lexical=round(float(lexical[r, i]), 4),
                     semantic=round(float(semantic[r, i]), 4),
+                    confidence=round(self.calibration.skill_probability(float(best[i])), 4),
                 )
             )
         return out

@@ -44,6 +44,28 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Cyrillic to Latin for character n-grams only, spelt as English and German spell the loanwords that job
+# titles are full of: "менеджер" → "menedzher" ~ "manager", "технолог" → "tehnolog" ~ "technologist",
+# "електрик" → "elektrik" ~ "electrician". Ukrainian, Russian and Bulgarian letters alike.
+_CYRILLIC_TO_LATIN = str.maketrans(
+    {
+        **dict(zip("абвгдезиклмнопрстуфыэ", "abvgdeziklmnoprstufye", strict=True)),
+        "ё": "e", "ж": "zh", "й": "y", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "a",
+        "ь": "", "ю": "yu", "я": "ya", "є": "ye", "і": "i", "ї": "yi", "ґ": "g", "'": "", "ʼ": "",
+    }
+)  # fmt: skip
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+
+
+def has_cyrillic(text: str) -> bool:
+    return _CYRILLIC_LETTER.search(text) is not None
+
+
+def transliterate(text: str) -> str:
+    """Cyrillic letters spelt in Latin ones (after case folding); other characters stay."""
+    return text.casefold().translate(_CYRILLIC_TO_LATIN)
+
+
 def normalise_title(text: str) -> str:
     text = _GENDER_MARKERS.sub(" ", text)
     text = _GENDER_SUFFIX.sub("", text)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from matching.embedding.base import Embedder
+from matching.embedding.base import Embedder, embed_queries, similarity_floor
 from matching.linking.lexical import LabelMatrix
 
 # OpenBLAS worker threads spin for a while after each product and then compete with the model's threads
@@ -31,16 +31,19 @@ class SemanticIndex:
         # Stored dimension-major: a few queries × this contiguous matrix runs ~1.8× faster than q @ vectors.T
         # (the product is bound by reading the matrix once).
         self.vectors_by_dim = np.ascontiguousarray(vectors.T)
+        self.floor = similarity_floor(embedder)
 
     @property
     def ids(self) -> list[str]:
         return self.matrix.ids
 
     def scores(self, queries: Sequence[str] | np.ndarray) -> np.ndarray:
-        q = queries if isinstance(queries, np.ndarray) else self.embedder.embed(list(queries))
+        q = queries if isinstance(queries, np.ndarray) else embed_queries(self.embedder, list(queries))
         with _BLAS.limit(limits=1, user_api="blas"):
             products = q @ self.vectors_by_dim
         best = self.matrix.per_concept_max(products)
+        if self.floor:  # cosines of unrelated texts at 0, whichever model (see similarity_floor)
+            best = (best - self.floor) / (1.0 - self.floor)
         # BLAS sums in an order that depends on how many queries are multiplied at once, so a cosine of 0 comes
         # out as ±1e-9 in one batch and exactly 0 in another. Linking compares and clips scores (the best span,
         # the lexical floor): at 1e-6 precision, a text gets the same links in any batch.

@@ -56,7 +56,9 @@ class _Scored:
 class Ranker:
     """The rules and the score applied to given pairs; knows nothing of storage or indexes.
 
-    ``today`` is the date the rules judge by; ``None`` means the real date at each call.
+    ``today`` is the date the rules judge by; ``None`` means the real date at each call. ``similarity_floor`` is
+    the profile similarity of unrelated profiles under the embedding model (see
+    :func:`matching.embedding.base.similarity_floor`): it counts as 0 in the score's semantic factor.
     """
 
     def __init__(
@@ -66,12 +68,18 @@ class Ranker:
         weights: ScoringWeights,
         language: str,
         today: dt.date | None = None,
+        similarity_floor: float = 0.0,
     ):
         self.taxonomy = taxonomy
         self.rules = rules
         self.weights = weights
         self.language = language
         self.today = today
+        self.similarity_floor = similarity_floor
+
+    def _semantic(self, similarity: float) -> float:
+        floor = self.similarity_floor
+        return (similarity - floor) / (1.0 - floor) if floor else similarity
 
     def match(
         self,
@@ -85,7 +93,13 @@ class Ranker:
         """One pair, assessed, scored and explained."""
         assessment = assessment or self.rules.assess(seeker, vacancy, self.today)
         score, explanation = score_pair(
-            seeker, vacancy, similarity, self.taxonomy, self.weights, language or self.language, assessment
+            seeker,
+            vacancy,
+            self._semantic(similarity),
+            self.taxonomy,
+            self.weights,
+            language or self.language,
+            assessment,
         )
         return Match(
             jobseeker_id=seeker.id,
@@ -123,7 +137,9 @@ class Ranker:
     def _scored(self, pair: Pair) -> _Scored:
         seeker, vacancy, similarity = pair
         assessment = self.rules.assess(seeker, vacancy, self.today)
-        score = score_only(seeker, vacancy, similarity, self.taxonomy, self.weights, assessment)
+        score = score_only(
+            seeker, vacancy, self._semantic(similarity), self.taxonomy, self.weights, assessment
+        )
         return _Scored((-score, seeker.id, vacancy.id), pair, assessment)
 
     def _explain(self, scored: _Scored, language: str | None, rank: int) -> Match:

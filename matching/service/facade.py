@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from matching.access import Actor, Kind
-from matching.embedding.base import Embedder
+from matching.embedding.base import Embedder, similarity_floor
 from matching.embedding.profiles import ProfileEncoder
 from matching.ingest.report import ImportReport
 from matching.linking.autocomplete import Autocompleter
@@ -57,20 +57,21 @@ class Matcher:
         language: str = "en",
         rules: EligibilityRules | None = None,
         today: dt.date | None = None,
+        english_embedder: Embedder | None = None,
     ):
         self.taxonomy, self.storage, self.index_dir, self.language = taxonomy, storage, index_dir, language
         self.encoder, dim = ProfileEncoder(taxonomy, embedder, language), embedder.dim
         self.seekers = Side("jobseekers", "jobseeker", storage.jobseekers, self.encoder.encode_seekers, dim)
         self.vacancies = Side("vacancies", "vacancy", storage.vacancies, self.encoder.encode_vacancies, dim)
-        self.weights = weights
-        self.ranker = Ranker(taxonomy, rules or EligibilityRules.standard(taxonomy), weights, language, today)
+        self.weights, rules = weights, rules or EligibilityRules.standard(taxonomy)
+        self.ranker = Ranker(taxonomy, rules, weights, language, today, similarity_floor(embedder))
         self.indexes = IndexKeeper([self.seekers, self.vacancies], index_dir, embedder.model_id)
         self.profiles = Profiles(taxonomy, storage, self.seekers, self.vacancies, self.indexes)
         self.matching = Matching(taxonomy, storage, self.seekers, self.vacancies, self.ranker)
         self.releasing = Releases(storage, self.seekers, self.vacancies)
         self.privacy = Privacy(storage, self.seekers, self.vacancies, self.indexes, embedder)
         self.feedback = FeedbackService(storage, self.seekers, self.vacancies, self.matching)
-        self.linking = TextLinking(taxonomy, embedder, language)
+        self.linking = TextLinking(taxonomy, embedder, language, english_embedder)
         self.admin = Administration(storage, self.indexes, taxonomy, embedder.model_id)
 
     # -- the rules and the date they judge by (tests and evaluations set them) ----------------------------

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-from matching.embedding.base import Embedder
+from matching.embedding.base import Embedder, is_multilingual
 from matching.errors import UnknownConceptError
 from matching.linking.autocomplete import Autocompleter, Suggestion
 from matching.linking.linker import LinkedConcept, TaxonomyLinker
@@ -27,9 +27,11 @@ class TextLinking:
     """The linkers are built on first use: on a full ESCO download the first build embeds every label (then
     cached); ``skillbridge serve`` builds them before serving."""
 
-    def __init__(self, taxonomy: Taxonomy, embedder: Embedder, language: str):
+    def __init__(
+        self, taxonomy: Taxonomy, embedder: Embedder, language: str, english_embedder: Embedder | None = None
+    ):
         self.taxonomy = taxonomy
-        self.embedder = embedder
+        self.embedder, self.english_embedder = embedder, english_embedder
         self.language = language
         self._linker: TaxonomyLinker | None = None
         self._autocompleter: Autocompleter | None = None
@@ -39,15 +41,24 @@ class TextLinking:
     def linker(self) -> TaxonomyLinker:
         with self._lock:
             if self._linker is None:
-                self._linker = TaxonomyLinker(self.taxonomy, self.embedder, self.language)
+                self._linker = TaxonomyLinker(
+                    self.taxonomy, self.embedder, self.language, english_embedder=self.english_embedder
+                )
             return self._linker
 
     @property
     def autocompleter(self) -> Autocompleter:
         with self._lock:
             if self._autocompleter is None:
-                self._autocompleter = Autocompleter(self.taxonomy)
+                # Only a multilingual model can read what no label matches (another script, another language).
+                linked = self._linked if is_multilingual(self.embedder) else None
+                self._autocompleter = Autocompleter(self.taxonomy, linked)
             return self._autocompleter
+
+    def _linked(self, text: str, kind: str, limit: int) -> list[tuple[str, float]]:
+        """The linker's ranking, for type-ahead in languages no label is written in (never cached: typed text)."""
+        linker = self.linker.occupations if kind == "occupation" else self.linker.skills
+        return [(c.uri, c.score) for c in linker.link([text], limit)[0]]
 
     def normalize(
         self, title: str | None, text: str | None, k: int = 5, language: str | None = None

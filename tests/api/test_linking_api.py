@@ -36,7 +36,7 @@ def test_normalize_returns_scores_and_labels_in_the_requested_language(client: T
     first, second = response.json()["occupations"]
     assert first["uri"] == mini_esco.FORKLIFT
     assert first["label"] == "Staplerfahrer/Staplerfahrerin"
-    assert set(first) == {"uri", "label", "score", "lexical", "semantic"}
+    assert set(first) == {"uri", "label", "score", "lexical", "semantic", "confidence"}
     assert first["score"] >= second["score"]
     assert first["lexical"] > second["lexical"]
 
@@ -158,3 +158,15 @@ def test_autocomplete_limit_out_of_range_is_422(client: TestClient, limit: int) 
     response = client.get(AUTOCOMPLETE, params={"q": "elek", "limit": limit})
     assert response.status_code == 422
     assert "limit:" in response.json()["detail"]
+
+
+def test_normalize_gives_a_confidence_per_suggestion_and_asks_to_confirm_when_unsure(client: TestClient) -> None:
+    clear = client.post(NORMALIZE, json={"title": "Pflegefachfrau", "text": "operate forklift and load cargo"})
+    assert clear.status_code == 200, clear.text
+    body = clear.json()
+    shares = [c["confidence"] for c in body["occupations"]]
+    assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.0 + 1e-6
+    assert body["confirm"] is (shares[0] < 0.5)
+    assert all(0.0 < s["confidence"] < 1.0 for s in body["skills"])
+    vague = client.post(NORMALIZE, json={"title": "qqq zzz"}).json()
+    assert vague["confirm"] is True  # nothing fits: no candidate holds half of the probability

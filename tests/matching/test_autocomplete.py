@@ -107,3 +107,20 @@ def test_skills_are_suggested_for_kind_skill(demo: Taxonomy, completer: Autocomp
     assert all(s.uri in demo.skills for s in found)
     assert completer.suggest("forklift", kind="skill", language="en")[0].uri == FORKLIFT_OPERATION
     assert all(s.uri in demo.occupations for s in completer.suggest("forklift"))
+
+
+def test_a_linker_fills_the_list_when_no_label_matches_what_was_typed(demo: Taxonomy) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def linked(text: str, kind: str, limit: int) -> list[tuple[str, float]]:
+        asked.append((text, kind))
+        return [(NURSE, 0.8), (FORKLIFT_DRIVER, 0.1)]  # the second is a guess below the threshold
+
+    with_linker = Autocompleter(demo, linked)
+    found = with_linker.suggest("ნორსი", "occupation", "de")  # Georgian: no label, no n-gram in common
+    assert [s.uri for s in found] == [NURSE]
+    assert found[0].label == found[0].matched_label == demo.occupations[NURSE].label("de")
+    assert asked == [("ნორსი", "occupation")]
+    prefix = with_linker.suggest("pfleg", "occupation", "de", limit=3)  # labels match: no linker call
+    assert len(prefix) == 3 and len(asked) == 1
+    assert with_linker.suggest("ნო", "occupation") == [] and len(asked) == 1  # too short to ask the linker

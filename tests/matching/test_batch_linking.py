@@ -7,12 +7,13 @@ import random
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from matching.cli import app
 from matching.embedding.cache import CachedEmbedder
-from matching.embedding.factory import DEFAULT_MODEL
+from matching.embedding.factory import PACKAGED_MINILM
 from matching.evaluation.trec import read_run
 from matching.linking.batch import BatchInputError, link_batch, read_tsv
 from matching.linking.linker import TaxonomyLinker
@@ -199,10 +200,42 @@ def test_train_saves_a_loadable_model(taxonomy: Taxonomy, tmp_path: Path) -> Non
 
     steps: list[tuple[int, int]] = []
     out = train(
-        taxonomy, tmp_path / "adapted", DEFAULT_MODEL, batch_size=8, max_pairs=40,
+        taxonomy, tmp_path / "adapted", PACKAGED_MINILM, batch_size=8, max_pairs=40,
         progress=lambda step, total, loss: steps.append((step, total)),
     )  # fmt: skip
     assert out == tmp_path / "adapted"
     assert steps and steps[-1][0] == steps[-1][1]
     vectors = SentenceTransformer(str(out), device="cpu").encode(["registered nurse", "forklift operator"])
     assert vectors.shape == (2, 384)
+
+
+def test_taxonomy_pairs_in_other_languages_point_to_the_preferred_label(taxonomy: Taxonomy) -> None:
+    pairs = taxonomy_pairs(taxonomy, other_languages=True, max_alt_per_concept=50)
+    anchors = {(p.anchor, p.positive) for p in pairs}
+    nurse = taxonomy.occupations[mini_esco.NURSE]
+    for language, label in nurse.labels.items():
+        if language != "en":
+            assert (label, "nurse") in anchors
+
+
+@pytest.mark.slow
+def test_train_e5_writes_a_model_file_the_engine_loads(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    from matching.embedding.e5 import E5Embedder, E5Engine
+    from matching.embedding.e5_format import read_model
+    from matching.linking.training import train_e5
+
+    steps: list[tuple[int, int]] = []
+    out = train_e5(
+        taxonomy, tmp_path / "e5.bin", batch_size=8, max_pairs=32, trained_layers=1, learning_rate=2e-4,
+        progress=lambda step, total, loss: steps.append((step, total)),
+    )  # fmt: skip
+    assert steps and steps[-1][0] == steps[-1][1]
+    before, after = read_model(E5Engine.shared().weights), read_model(out)
+    assert not np.array_equal(before.tensors["l11.q.w"], after.tensors["l11.q.w"])  # the trained layer
+    np.testing.assert_array_equal(before.tensors["l10.q.w"], after.tensors["l10.q.w"])  # frozen
+    np.testing.assert_array_equal(before.tensors["emb.word"], after.tensors["emb.word"])
+    adapted = E5Embedder(threads=1, weights=out)
+    assert adapted.model_id.startswith("e5-file:")
+    texts = ["registered nurse", "forklift operator"]
+    similarity = np.sum(adapted.embed(texts) * E5Embedder(threads=1).embed(texts), axis=1)
+    assert np.all(similarity > 0.8)

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from matching.embedding.base import Embedder
+from matching.embedding.base import Embedder, embed_queries, is_asymmetric
 from matching.embedding.cache import CachedEmbedder
+from matching.embedding.e5 import E5Embedder
 from matching.embedding.hashing import HashingEmbedder
 from matching.embedding.sbert import SentenceTransformerEmbedder
 
@@ -18,6 +19,8 @@ EMBEDDERS: dict[str, Callable[[], Embedder]] = {
     "hashing": lambda: HashingEmbedder(64),
     "cached hashing": lambda: CachedEmbedder(HashingEmbedder(32)),
     "packaged MiniLM": lambda: SentenceTransformerEmbedder(),
+    "packaged multilingual e5": lambda: E5Embedder(threads=2),
+    "cached e5": lambda: CachedEmbedder(E5Embedder(threads=1)),
 }
 SLOW = {"packaged MiniLM"}
 
@@ -53,3 +56,15 @@ def test_nothing_in_nothing_out(embedder: Embedder) -> None:
 def test_the_same_text_gets_the_same_vector(embedder: Embedder) -> None:
     first, second = embedder.embed(["Elektroniker für Energie- und Gebäudetechnik"] * 2)
     np.testing.assert_allclose(first, second, atol=1e-6)
+
+
+def test_queries_are_embedded_as_queries_where_the_model_tells_them_apart(embedder: Embedder) -> None:
+    texts = ["Krankenschwester", "forklift driver"]
+    queries, passages = embed_queries(embedder, texts), embedder.embed(texts)
+    assert queries.shape == passages.shape == (2, embedder.dim)
+    if is_asymmetric(embedder):
+        assert (
+            float(np.min(np.sum(queries * passages, axis=1))) < 0.999
+        )  # the query prefix changes the vector
+    else:
+        np.testing.assert_allclose(queries, passages, atol=1e-6)

@@ -194,3 +194,29 @@ def test_nonexistent_local_folder_is_an_error(offline: None, tmp_path: Path) -> 
     missing = tmp_path / "no-such-model"
     with pytest.raises(OSError, match="not found"):
         SentenceTransformerEmbedder(str(missing))
+
+
+# -- query and passage prefixes -------------------------------------------------------------------
+
+
+class _Model:
+    def __init__(self, prompts: dict[str, str] | None) -> None:
+        self.prompts = prompts
+
+
+@pytest.mark.parametrize(
+    ("name", "prompts", "expected"),
+    [
+        ("intfloat/multilingual-e5-small", None, {"query": "query: ", "passage": "passage: "}),
+        ("/models/my-e5-base", {"query": "", "document": ""}, {"query": "query: ", "passage": "passage: "}),
+        ("BAAI/bge-m3", {"query": "Represent: ", "document": ""}, {"query": "Represent: ", "passage": ""}),
+        ("sentence-transformers/all-MiniLM-L6-v2", {"query": "", "document": ""}, {}),
+        ("some/model-e50", None, {}),  # "e5" only as a word of the name
+    ],
+)
+def test_prompts_come_from_the_model_or_from_an_e5_name(
+    name: str, prompts: dict[str, str] | None, expected: dict[str, str]
+) -> None:
+    from matching.embedding.sbert import _prompts
+
+    assert _prompts(_Model(prompts), name) == expected

@@ -126,3 +126,24 @@ def test_normalise_label_keeps_both_gender_forms() -> None:
 def test_normalise_title_keeps_both_forms_written_in_full() -> None:
     # Only abbreviated endings (/-in, *in, ...) are dropped; a full second form is a word of its own.
     assert normalise_title("Lehrer/Lehrerin") == "lehrer lehrerin"
+
+
+def test_cyrillic_is_transliterated_as_loanwords_are_spelt() -> None:
+    from matching.linking.normalize import has_cyrillic, transliterate
+
+    assert (
+        transliterate("Менеджер") == "menedzher"
+        and transliterate("Інженер-програміст") == "inzhener-programist"
+    )
+    assert (
+        transliterate("Tischler") == "tischler" and not has_cyrillic("Tischler") and has_cyrillic("Електрик")
+    )
+
+
+def test_a_cyrillic_title_meets_latin_labels_through_its_transliteration() -> None:
+    from matching.linking.lexical import LexicalIndex
+
+    index = LexicalIndex([("a", ["programmer"]), ("b", ["agronomist"]), ("c", ["tailor"])], normalise_title)
+    scores = index.scores(["програміст", "агроном", "programmer"])
+    assert list(scores.argmax(axis=1)) == [0, 1, 0]
+    assert scores[0, 0] > 0.5 and scores[1, 1] > 0.5

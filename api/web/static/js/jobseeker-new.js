@@ -13,9 +13,11 @@ const number = (id) => (value(id) === "" ? null : Number(value(id)));
 const LANGUAGE_CODE = /^[a-z]{2,3}$/;
 const COUNTRY_CODE = /^[A-Z]{2}$/;
 
-function suggestions(prefix, items, button) {
+function suggestions(prefix, items, button, confirm = false) {
   const list = document.getElementById(`${prefix}-suggestions`);
   list.replaceChildren(...items.map((c) => el("li", {}, button(c))));
+  // The best candidate is not clearly ahead: say so rather than let the first one look settled.
+  if (confirm) list.prepend(el("li", { class: "meta confirm", role: "note", text: t("form.please_confirm") }));
   if (items.length === 0) list.append(el("li", { class: "meta", text: t("form.no_suggestions") }));
   document.getElementById(`${prefix}-linked`).hidden = false;
 }
@@ -35,19 +37,20 @@ async function suggestOccupation(prefix) {
     return;
   }
   clearError();
-  const { occupations } = await normalize(title, null);
+  const { occupations, confirm } = await normalize(title, null);
   const picker = pickers[`${prefix}-occupation`];
   suggestions(prefix, occupations, (c) =>
     el("button", {
       type: "button",
       class: "secondary",
       "aria-label": t("form.use_occupation", { label: c.label }),
-      text: `${c.label} (${formatPercent(c.score)})`,
+      text: `${c.label} (${formatPercent(c.confidence ?? c.score)})`,
       onclick: () => {
         picker.add(c.uri, c.label);
         showStatus(t("form.occupation_set", { label: c.label }));
       },
     }),
+    confirm,
   );
 }
 

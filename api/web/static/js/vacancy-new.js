@@ -28,13 +28,14 @@ async function linkText() {
   const occupations = document.getElementById("linked-occupations");
   occupations.replaceChildren(
     ...linked.occupations.map((c) =>
-      el("li", {}, suggestionButton(`${c.label} (${formatPercent(c.score)})`, t("form.use_occupation", { label: c.label }), () => {
+      el("li", {}, suggestionButton(`${c.label} (${formatPercent(c.confidence ?? c.score)})`, t("form.use_occupation", { label: c.label }), () => {
         pickers.occupation.add(c.uri, c.label);
         showStatus(t("form.occupation_set", { label: c.label }));
       })),
     ),
   );
   if (linked.occupations.length === 0) occupations.append(el("li", { class: "meta", text: t("form.no_suggestions") }));
+  if (linked.confirm) occupations.prepend(el("li", { class: "meta confirm", role: "note", text: t("form.please_confirm") }));
   const skills = document.getElementById("linked-skills");
   skills.replaceChildren(
     ...linked.skills.map((c) =>

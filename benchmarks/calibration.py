@@ -1,0 +1,175 @@
+"""Fits the linking confidence of a model (matching/linking/confidence.py) on development data and reports how
+well calibrated it is on held-out queries.
+
+    .venv/bin/python benchmarks/calibration.py [--model packaged:multilingual-e5-small] [--write]
+
+Occupations: temperature scaling on the MELO dev sets (national titles → English ESCO labels) and the check
+set's dev titles (German, Ukrainian, Russian; the service's linker). Skills: Platt scaling of the top-10
+skills of each HOUSE validation sentence. Fitted on the even-numbered queries, reported on the odd ones
+(expected calibration error, accuracy of the best occupation when confident and when "please confirm" is
+shown), then refitted on all; ``--write`` stores the values for the model in data/linking_calibration.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from linking import MELO_SETS, candidate_concepts, melo_set, skill_sets  # noqa: E402
+
+from matching.config import Settings  # noqa: E402
+from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
+from matching.evaluation.check_set import read_check_set  # noqa: E402
+from matching.linking.confidence import (  # noqa: E402
+    CALIBRATION_FILE,
+    CONFIRM_BELOW,
+    Calibration,
+    expected_calibration_error,
+    fit_platt,
+    fit_temperature,
+)
+from matching.linking.linker import (  # noqa: E402
+    OCCUPATION_WEIGHTS,
+    SKILL_SPANS,
+    SKILL_WEIGHTS,
+    ConceptLinker,
+    TaxonomyLinker,
+)
+from matching.taxonomy.esco import load_esco  # noqa: E402
+from matching.taxonomy.vocabulary import with_vocabulary  # noqa: E402
+
+
+def title_rows(args, taxonomy, embedder) -> tuple[list[np.ndarray], list[list[int]]]:
+    """Each labelled title's scores over its candidate occupations, and the indexes of its gold ones."""
+    rows: list[np.ndarray] = []
+    gold: list[list[int]] = []
+    linkers: dict[bytes, ConceptLinker] = {}
+    for folder in MELO_SETS:
+        path = args.eval / "melo_dev" / folder
+        if not path.is_dir():
+            continue
+        queries, qrels, concepts, _ = melo_set(path, taxonomy)
+        key = (path / "corpus_elements.tsv").read_bytes()
+        if key not in linkers:
+            linkers[key] = ConceptLinker(concepts, embedder, OCCUPATION_WEIGHTS, title_mode=True)
+        linker = linkers[key]
+        position = {uri: i for i, uri in enumerate(linker.ids)}
+        qids = list(queries)
+        for start in range(0, len(qids), 256):
+            part = qids[start : start + 256]
+            scores = linker.score_matrix([queries[q] for q in part])[0]
+            rows.extend(scores)
+            gold.extend([position[u] for u in qrels[q] if u in position] for q in part)
+    service = TaxonomyLinker(taxonomy, embedder).occupations
+    position = {uri: i for i, uri in enumerate(service.ids)}
+    items = read_check_set("titles", "dev")
+    scores = service.score_matrix([item.text for item in items])[0]
+    rows.extend(scores)
+    gold.extend([position[u] for u in item.gold if u in position] for item in items)
+    return rows, gold
+
+
+def skill_pairs(args, taxonomy, embedder) -> tuple[list[float], list[bool], list[int]]:
+    """The top-10 skills of every HOUSE validation sentence: score, whether gold, and the sentence's number."""
+    labels, sets = skill_sets(args.eval / "skill_linking")
+    linker = ConceptLinker(candidate_concepts(labels, taxonomy.skills), embedder, SKILL_WEIGHTS,
+                           title_mode=False, spans=SKILL_SPANS)  # fmt: skip
+    queries, qrels = sets["HOUSE validation"]
+    scores, correct, owner = [], [], []
+    qids = list(queries)
+    for start in range(0, len(qids), 64):
+        part = qids[start : start + 64]
+        matrix = linker.score_matrix([queries[q] for q in part])[0]
+        for row, q in enumerate(part):
+            for i in np.argsort(-matrix[row])[:10]:
+                scores.append(float(matrix[row, i]))
+                correct.append(linker.ids[i] in qrels[q])
+                owner.append(start + row)
+    return scores, correct, owner
+
+
+def report_titles(rows, gold, temperature: float) -> dict[str, float]:
+    calibration = Calibration(temperature, 1.0, 0.0)
+    top_confidence, top_correct = [], []
+    for row, g in zip(rows, gold, strict=True):
+        p = calibration.occupation_probabilities(row)
+        best = int(np.argmax(row))
+        top_confidence.append(float(p[best]))
+        top_correct.append(best in g)
+    conf, hit = np.asarray(top_confidence), np.asarray(top_correct)
+    sure = conf >= CONFIRM_BELOW
+    return {
+        "titles": len(rows),
+        "ECE": expected_calibration_error(conf, hit),
+        "share asked to confirm": float(1 - sure.mean()),
+        "Acc@1 when sure": float(hit[sure].mean()) if sure.any() else float("nan"),
+        "Acc@1 when asked": float(hit[~sure].mean()) if (~sure).any() else float("nan"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--esco", type=Path, default=ROOT.parent / "shared" / "data" / "esco")
+    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--cache", type=Path, default=ROOT / "var" / "benchmark-embeddings.sqlite")
+    parser.add_argument("--write", action="store_true", help=f"store the fitted values in {CALIBRATION_FILE}")
+    args = parser.parse_args()
+    if not args.esco.is_dir() or not args.eval.is_dir():
+        print(f"Skipped: needs an ESCO folder ({args.esco}) and the evaluation sets ({args.eval}).")
+        return 0
+    taxonomy, _ = with_vocabulary(load_esco(args.esco), Settings().vocabulary)
+    embedder = make_embedder(args.model, args.cache)
+
+    rows, gold = title_rows(args, taxonomy, embedder)
+    labelled = [i for i, g in enumerate(gold) if g]
+    fit_part, held_out = labelled[0::2], labelled[1::2]
+    t_fit = fit_temperature(np.asarray([rows[i] for i in fit_part]), [gold[i] for i in fit_part])
+    held = report_titles([rows[i] for i in held_out], [gold[i] for i in held_out], t_fit)
+
+    scores, correct, owner = skill_pairs(args, taxonomy, embedder)
+    even = [i for i, o in enumerate(owner) if o % 2 == 0]
+    odd = [i for i, o in enumerate(owner) if o % 2 == 1]
+    slope, intercept = fit_platt([scores[i] for i in even], [correct[i] for i in even])
+    skill_conf = [Calibration(1.0, slope, intercept).skill_probability(scores[i]) for i in odd]
+    skill_ece = expected_calibration_error(skill_conf, [correct[i] for i in odd])
+
+    temperature = fit_temperature(np.asarray([rows[i] for i in labelled]), [gold[i] for i in labelled])
+    slope, intercept = fit_platt(scores, correct)
+    print(f"# Linking confidence of `{embedder.model_id}`\n")
+    print("| held-out (odd queries; fitted on the even ones) | value |\n|---|---|")
+    for name, value in held.items():
+        print(
+            f"| occupations: {name} | {value:.3f} |" if isinstance(value, float) else f"| {name} | {value} |"
+        )
+    print(f"| skills: ECE ({len(odd)} HOUSE validation suggestions) | {skill_ece:.3f} |")
+    print(
+        f"\nFitted on all: temperature {temperature:.4f}, skill slope {slope:.3f}, intercept {intercept:.3f}"
+    )
+    if args.write:
+        entries = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+        entries[embedder.model_id] = {
+            "occupation_temperature": round(temperature, 5),
+            "skill_slope": round(slope, 4),
+            "skill_intercept": round(intercept, 4),
+            "fitted_on": "MELO dev (4 sets) and data/linking_eval dev titles; HOUSE validation skills",
+        }
+        CALIBRATION_FILE.write_text(
+            json.dumps(entries, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        print(f"Written to {CALIBRATION_FILE}.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""Skill texts routed by language: English ones to an English model, all others to a multilingual one.
+
+Measured on the skill-linking sets (benchmarks/results/linking.md): the packaged multilingual e5 understands
+German, Ukrainian and Russian skill sentences that the English all-MiniLM-L6-v2 cannot read, but on English
+sentences it links skills less well (HOUSE test RP@5 53.0 % against 54.7 %, TECHWOLF 49.2 % against 55.4 %)
+and reads a sentence's word spans several times slower. So each text goes to the model that reads it
+best; both linkers rank the same concepts in the same order, so their rows are interchangeable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from matching.linking.results import LinkedConcept
+
+
+class ConceptLinker(Protocol):
+    """What a linker offers (linker.ConceptLinker)."""
+
+    concepts: dict
+
+    @property
+    def ids(self) -> list[str]: ...
+
+    @property
+    def _uri_rank(self) -> np.ndarray: ...
+
+    def score_matrix(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+    def link(self, texts: Sequence[str], k: int = 10, language: str = "en") -> list[list[LinkedConcept]]: ...
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_NOT_ENGLISH = re.compile(r"[äöüßÄÖÜàâçéèêëîïôûùœæáíóúñ\u0400-\u04ff]")
+_ENGLISH_WORDS = """a an the and or of in on at to for with by from as is are be will you your we our this
+that their they it can must should have has into such other not more experience knowledge skills ability"""
+_GERMAN_WORDS = """und oder der die das den dem des ein eine einen einem einer im am auf für mit von vom zu zum
+zur in bei beim aus als sowie sie wir ihr ist sind wird werden haben hat sein sehr auch nicht kenntnisse erfahrung
+gute sicherer umgang"""
+_ENGLISH, _GERMAN = frozenset(_ENGLISH_WORDS.split()), frozenset(_GERMAN_WORDS.split())
+
+
+def looks_english(text: str) -> bool:
+    """A cheap guess, good enough to route: no Cyrillic or German letters and no more German function
+    words than English ones. A German text without them ("Gabelstapler fahren") is read by the English model
+    and found through its German labels (the lexical evidence, in every language)."""
+    if _NOT_ENGLISH.search(text):
+        return False
+    words = [w.lower() for w in _WORD.findall(text)]
+    return sum(w in _GERMAN for w in words) <= sum(w in _ENGLISH for w in words)
+
+
+class LanguageRouted:
+    """Two skill linkers over the same concepts behind the linker's interface."""
+
+    def __init__(self, english: ConceptLinker, other: ConceptLinker):
+        if english.ids != other.ids:
+            raise RuntimeError("routed linkers must rank the same concepts in the same order")
+        self.english, self.other = english, other
+        self.concepts = other.concepts
+
+    @property
+    def ids(self) -> list[str]:
+        return self.other.ids
+
+    @property
+    def _uri_rank(self) -> np.ndarray:
+        return self.other._uri_rank
+
+    def route(self, texts: Sequence[str]) -> tuple[list[int], list[int]]:
+        english = [i for i, text in enumerate(texts) if looks_english(text)]
+        chosen = set(english)
+        return english, [i for i in range(len(texts)) if i not in chosen]
+
+    def score_matrix(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        out = tuple(np.zeros((len(texts), len(self.ids)), dtype=np.float32) for _ in range(3))
+        for linker, rows in zip((self.english, self.other), self.route(texts), strict=True):
+            if rows:
+                for matrix, part in zip(out, linker.score_matrix([texts[i] for i in rows]), strict=True):
+                    matrix[rows] = part
+        return out[0], out[1], out[2]
+
+    def link(self, texts: Sequence[str], k: int = 10, language: str = "en") -> list[list[LinkedConcept]]:
+        out: list[list[LinkedConcept]] = [[] for _ in texts]
+        for linker, rows in zip((self.english, self.other), self.route(texts), strict=True):
+            if rows:
+                for i, links in zip(rows, linker.link([texts[i] for i in rows], k, language), strict=True):
+                    out[i] = links
+        return out

@@ -1,0 +1,40 @@
+"""Cutting text into what is linked: sentences and bullet points, and a sentence's short word spans."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from matching.linking.normalize import FUNCTION_WORDS
+
+_TOKEN = re.compile(r"[\w#+]+(?:[.\-'’][\w#+]+)*")  # keeps C#, C++, Node.js, e-learning as one word
+
+
+def word_spans(text: str, sizes: Sequence[int] = (1, 2, 3, 4)) -> list[str]:
+    """Every run of ``sizes`` consecutive words that neither starts nor ends with a function word, each once,
+    in order of first appearance."""
+    words = _TOKEN.findall(text)
+    content = [w.lower() not in FUNCTION_WORDS for w in words]
+    spans: dict[str, None] = {}
+    for size in sizes:
+        for start in range(len(words) - size + 1):
+            if content[start] and content[start + size - 1]:
+                spans.setdefault(" ".join(words[start : start + size]), None)
+    return list(spans)
+
+
+def top_k(scores: np.ndarray, uri_rank: np.ndarray, k: int) -> list[int]:
+    """Indices of the k best scores, ties broken by URI: exact, so results never depend on input order."""
+    order = np.lexsort((uri_rank, -scores))
+    return order[:k].tolist()
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s[•·*\-–]\s")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Bullet points and sentences of a description, each worth linking on its own."""
+    parts = [p.strip(" \t•·*-–") for p in _SENTENCE.split(text)]
+    return [p for p in parts if len(p) >= 3]

@@ -1,0 +1,47 @@
+"""Skill and title texts routed by language between an English and a multilingual linker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching.embedding.cache import CachedEmbedder
+from matching.embedding.hashing import HashingEmbedder
+from matching.linking.linker import TaxonomyLinker
+from matching.linking.routing import LanguageRouted, looks_english
+from matching.taxonomy import Taxonomy
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("Strong knowledge of HTML and CSS", True),
+        ("experience in nursing care", True),
+        ("Erfahrung mit Gabelstapler", False),
+        ("Kenntnisse in SAP", False),
+        ("Führerschein Klasse B", False),
+        ("Досвід роботи з навантажувачем", False),
+        ("опыт работы на погрузчике", False),
+    ],
+)
+def test_the_language_guess_routes_each_text(text: str, english: bool) -> None:
+    assert looks_english(text) is english
+
+
+def test_each_text_gets_the_rows_of_the_linker_that_reads_it(taxonomy: Taxonomy) -> None:
+    linker = TaxonomyLinker(
+        taxonomy, CachedEmbedder(HashingEmbedder(64)), english_embedder=CachedEmbedder(HashingEmbedder(32))
+    )
+    routed = linker.skills
+    assert isinstance(routed, LanguageRouted)
+    texts = ["operate forklift and load cargo", "Досвід роботи з навантажувачем", "load cargo safely"]
+    combined = routed.score_matrix(texts)[0]
+    english = routed.english.score_matrix([texts[0], texts[2]])[0]
+    other = routed.other.score_matrix([texts[1]])[0]
+    np.testing.assert_allclose(combined[[0, 2]], english)
+    np.testing.assert_allclose(combined[[1]], other)
+    assert [[c.uri for c in links] for links in routed.link(texts, 3)] == [
+        [c.uri for c in routed.english.link([texts[0]], 3)[0]],
+        [c.uri for c in routed.other.link([texts[1]], 3)[0]],
+        [c.uri for c in routed.english.link([texts[2]], 3)[0]],
+    ]

@@ -31,12 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from matching.config import Settings  # noqa: E402
-from matching.embedding.base import embed_queries  # noqa: E402
+from matching.embedding.base import embed_queries, is_multilingual  # noqa: E402
 from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
 from matching.evaluation.check_set import read_check_set, score_check_set  # noqa: E402
 from matching.evaluation.metrics import evaluate  # noqa: E402
 from matching.linking.lexical import LabelMatrix, LexicalIndex  # noqa: E402
 from matching.linking.linker import (  # noqa: E402
+    MULTILINGUAL_OCCUPATION_WEIGHTS,
     OCCUPATION_WEIGHTS,
     SKILL_SPANS,
     SKILL_WEIGHTS,
@@ -333,7 +334,10 @@ def main() -> int:
 
     def linker(concepts, weights, title_mode, spans=None):
         """A linker as the service builds it: routed by language when there is an English model."""
-        main = ConceptLinker(concepts, embedder, weights, title_mode=title_mode, spans=spans)
+        main_weights = weights
+        if title_mode and is_multilingual(embedder):
+            main_weights = MULTILINGUAL_OCCUPATION_WEIGHTS  # as TaxonomyLinker chooses
+        main = ConceptLinker(concepts, embedder, main_weights, title_mode=title_mode, spans=spans)
         if english is None:
             return main
         return LanguageRouted(

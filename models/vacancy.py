@@ -37,6 +37,12 @@ class Vacancy(StrictModel):
         "the knowledge test, Anerkennungspartnerschaft § 16d AufenthG): people with pending or partial "
         "recognition are shown as bridge candidates instead of blocked.",
     )
+    requires_recognised_title: bool = Field(
+        default=False,
+        description="The post needs the state-recognised title of a title-protected profession (a youth office "
+        "asking for a staatlich anerkannte Sozialarbeiterin): candidates without recognition are blocked as for "
+        "a reserved profession, with the same next steps.",
+    )
 
     @field_validator("essential_skill_uris", "optional_skill_uris")
     @classmethod

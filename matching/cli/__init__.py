@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from matching.cli import demo, imports, indexes, keys, linking, serve
+from matching.cli import demo, imports, indexes, keys, linking, regulation, serve
 from matching.cli.common import console
 from matching.cli.distributed import build_shards_command
 from matching.cli.evaluation import evaluate_matching_command
@@ -38,6 +38,7 @@ app.command("import")(imports.import_file)
 app.command("import-template")(imports.import_template)
 app.command("build-shards")(build_shards_command)
 app.command("evaluate-matching")(evaluate_matching_command)
+app.command("regulation-coverage")(regulation.regulation_coverage)
 
 
 def main() -> None:  # pragma: no cover

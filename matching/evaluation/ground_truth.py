@@ -123,7 +123,7 @@ class GroundTruth:
         unmet: list[str] = []
         if fit == "none":
             unmet.append("occupation")
-        if not self._authorised(seeker, vacancy, start):
+        if not self._authorised(seeker, vacancy, self.today):
             unmet.append("authorisation")
         rule = self.rule(vacancy.occupation_uri)
         if rule is not None and rule.reserved:

@@ -287,6 +287,30 @@ class Workspace:
             pseudonym=self.pseudonym,
         )
 
+    def regulation_coverage(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Occupations per ISCO major group by regulation state, and the not-checked occupations the stored
+        job seekers and vacancies use, most frequent first (as ``skillbridge regulation-coverage``)."""
+        from matching.ranking.coverage import ISCO_MAJOR_GROUPS, regulation_coverage
+        from matching.ranking.regulation import RegulationState
+        from matching.service.regulation import occupations_in_use
+
+        matcher = self._matcher
+        in_use = occupations_in_use(matcher.storage)
+        coverage = regulation_coverage(
+            matcher.taxonomy, matcher.rules.regulation, in_use, self.config.language
+        )
+        by_group = pd.DataFrame(
+            [
+                {"group": f"{g} {ISCO_MAJOR_GROUPS[g]}", **{s.value: c[s] for s in RegulationState}}
+                for g, c in coverage.by_group.items()
+            ]
+        ).set_index("group")
+        columns = ["uri", "label", "isco_code", "jobseekers", "vacancies"]
+        worklist = pd.DataFrame(
+            [[getattr(u, c) for c in columns] for u in coverage.worklist], columns=columns
+        )
+        return by_group, worklist
+
     def candidate_pools(self, pool: int = 50) -> pd.DataFrame:
         """Each vacancy's eligible and bridge candidates with the score's factors, the true ``grade`` and a
         ``feedback_grade``: the grade of the decision advisors would have recorded (simulated from the ground

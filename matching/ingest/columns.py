@@ -118,6 +118,8 @@ VACANCY_COLUMNS = (
     Column("positions", ("positions",), "number", "Open positions (default 1).", "1-1000"),
     Column("recognition_support", ("recognition_support",), "bool",
            "The employer offers a placement during recognition.", _BOOL),
+    Column("requires_recognised_title", ("requires_recognised_title",), "bool",
+           "The post needs the state-recognised title of a title-protected profession.", _BOOL),
 )  # fmt: skip
 
 COLUMNS: dict[str, tuple[Column, ...]] = {"jobseeker": JOBSEEKER_COLUMNS, "vacancy": VACANCY_COLUMNS}

@@ -35,7 +35,9 @@ class ConceptLinker(Protocol):
 
 
 _WORD = re.compile(r"[^\W\d_]+")
-_NOT_ENGLISH = re.compile(r"[äöüßÄÖÜàâçéèêëîïôûùœæáíóúñ\u0400-\u04ff]")
+_NOT_ENGLISH = re.compile(
+    r"[^\x00-\x7f\u2010-\u201f\u2022\u2026\u20ac]"
+)  # any letter outside ASCII but typography
 _ENGLISH_WORDS = """a an the and or of in on at to for with by from as is are be will you your we our this
 that their they it can must should have has into such other not more experience knowledge skills ability"""
 _GERMAN_WORDS = """und oder der die das den dem des ein eine einen einem einer im am auf für mit von vom zu zum
@@ -45,8 +47,8 @@ _ENGLISH, _GERMAN = frozenset(_ENGLISH_WORDS.split()), frozenset(_GERMAN_WORDS.s
 
 
 def looks_english(text: str) -> bool:
-    """A cheap guess, good enough to route: no Cyrillic or German letters and no more German function
-    words than English ones. A German text without them ("Gabelstapler fahren") is read by the English model
+    """A cheap guess, good enough to route: nothing outside ASCII (umlauts, Polish or Czech letters, Cyrillic
+    …) and no more German function words than English ones. A German text without them ("Gabelstapler fahren") is read by the English model
     and found through its German labels (the lexical evidence, in every language)."""
     if _NOT_ENGLISH.search(text):
         return False

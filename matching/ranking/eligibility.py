@@ -67,7 +67,7 @@ class EligibilityRules:
         today = today or dt.date.today()
         start = max(vacancy.start_date or today, today)
         out = Assessment()
-        self._work_authorisation(seeker, vacancy, start, out)
+        self._work_authorisation(seeker, vacancy, start, today, out)
         self._recognition(seeker, vacancy, start, out)
         self._language(seeker, vacancy, out)
         self._commute(seeker, vacancy, out)
@@ -78,7 +78,7 @@ class EligibilityRules:
     # -- hard rules --------------------------------------------------------------------------------
 
     def _work_authorisation(
-        self, seeker: JobSeeker, vacancy: Vacancy, start: dt.date, out: Assessment
+        self, seeker: JobSeeker, vacancy: Vacancy, start: dt.date, today: dt.date, out: Assessment
     ) -> None:
         permit = seeker.work_authorisation
         if permit.status == WorkAuthorisationStatus.NOT_PERMITTED:
@@ -87,10 +87,14 @@ class EligibilityRules:
         if permit.status == WorkAuthorisationStatus.UNKNOWN:
             out.block(why("work_unknown"), then("step_record_work_permit"))
             return
-        if permit.valid_until is not None and permit.valid_until < start:
-            out.block(
-                why("work_expired", until=permit.valid_until, start=start),
-                then("step_clarify_work_permit"),
+        if permit.valid_until is not None and permit.valid_until < today:
+            out.block(why("work_expired", until=permit.valid_until), then("step_clarify_work_permit"))
+        elif permit.valid_until is not None and permit.valid_until < start:
+            # Not a block: an extension applied for in time keeps the permit valid (§ 81(4) AufenthG), and
+            # temporary protection (§ 24 AufenthG) ends on one date for nearly every Ukrainian job seeker.
+            out.note(
+                why("work_ends_before_start", until=permit.valid_until, start=start),
+                then("step_extend_permit", until=permit.valid_until),
             )
         if permit.status != WorkAuthorisationStatus.RESTRICTED:
             return
@@ -138,7 +142,14 @@ class EligibilityRules:
 
     def _recognition(self, seeker: JobSeeker, vacancy: Vacancy, start: dt.date, out: Assessment) -> None:
         rule = self.rule_for(vacancy.occupation_uri)
-        if rule is not None and rule.reserved:
+        if rule is None:  # nobody checked this occupation: say so rather than imply "no obstacle"
+            out.note(why("regulation_not_checked"), then("step_check_regulation"))
+        title_required = (
+            rule is not None
+            and rule.regulation == Regulation.TITLE_PROTECTED
+            and vacancy.requires_recognised_title
+        )
+        if rule is not None and (rule.reserved or title_required):
             covered = self._covered(seeker, rule, vacancy.occupation_uri)
             allowed = [q for q in covered if self._may_practise(q, start)]
             if allowed:
@@ -151,7 +162,8 @@ class EligibilityRules:
                     out.note(why("permit_valid", until=permits[0].permit_valid_until))
                 return
             if not covered:
-                out.block(why("reserved_no_qualification", **_names(rule)))
+                code = "title_required" if title_required else "reserved_no_qualification"
+                out.block(why(code, **_names(rule)))
                 return
             best = min(
                 covered,

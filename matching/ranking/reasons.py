@@ -71,9 +71,19 @@ REASONS: dict[str, ReasonCode] = {
             Topic.WORK_AUTHORISATION,
             Severity.BLOCKING,
             (
-                "Die Arbeitserlaubnis endet am {until}, vor Arbeitsbeginn am {start}.",
-                "Work authorisation ends on {until}, before the start on {start}.",
-                "Дозвіл на роботу закінчується {until}, до початку роботи {start}.",
+                "Die Arbeitserlaubnis ist am {until} abgelaufen.",
+                "Work authorisation expired on {until}.",
+                "Дозвіл на роботу закінчився {until}.",
+            ),
+        ),
+        ReasonCode(
+            "work_ends_before_start",
+            Topic.WORK_AUTHORISATION,
+            Severity.WARNING,
+            (
+                "Die Arbeitserlaubnis endet am {until}, vor Arbeitsbeginn am {start}: rechtzeitig verlängern.",
+                "Work authorisation ends on {until}, before the start on {start}: extend it in time.",
+                "Дозвіл на роботу закінчується {until}, до початку роботи {start}: вчасно продовжити.",
             ),
         ),
         ReasonCode(
@@ -220,6 +230,27 @@ REASONS: dict[str, ReasonCode] = {
                 "Die Tätigkeit ist frei; die Berufsbezeichnung {reference_de} ist geschützt.",
                 "The work is open; the title {reference_en} is protected.",
                 "Робота відкрита; назва професії {reference_de} захищена.",
+            ),
+        ),
+        ReasonCode(
+            "title_required",
+            Topic.RECOGNITION,
+            Severity.BLOCKING,
+            (
+                "Die Stelle verlangt die staatlich anerkannte Bezeichnung {reference_de}.",
+                "The post requires the state-recognised title {reference_en}.",
+                "Посада вимагає державно визнаної назви {reference_de}.",
+            ),
+            lifted_by_recognition=True,
+        ),
+        ReasonCode(
+            "regulation_not_checked",
+            Topic.RECOGNITION,
+            Severity.INFO,
+            (
+                "Für diesen Beruf ist nicht geprüft, ob er in Deutschland reglementiert ist.",
+                "Whether this occupation is regulated in Germany has not been checked.",
+                "Не перевірено, чи ця професія регламентована в Німеччині.",
             ),
         ),
         ReasonCode(

@@ -24,6 +24,14 @@ COLUMNS = (
 )  # fmt: skip
 
 
+class RegulationState(StrEnum):
+    """What is known about an occupation: a rule restricts it, someone checked that none does, or neither."""
+
+    REGULATED = "regulated"
+    NOT_REGULATED = "not_regulated"  # checked: the row's legal_basis says why it is open
+    NOT_CHECKED = "not_checked"  # no row covers it: nobody has looked yet
+
+
 class Regulation(StrEnum):
     PRACTICE_RESERVED = "practice_reserved"  # only with recognition / state permission
     TITLE_PROTECTED = "title_protected"  # the work is open, the title is not
@@ -53,6 +61,11 @@ class RegulationRule:
         return re.split(r"[(:;,]", self.authority, maxsplit=1)[0].strip()
 
     @property
+    def state(self) -> RegulationState:
+        regulated = self.regulation != Regulation.NOT_REGULATED
+        return RegulationState.REGULATED if regulated else RegulationState.NOT_REGULATED
+
+    @property
     def reserved(self) -> bool:
         return self.regulation == Regulation.PRACTICE_RESERVED
 
@@ -66,23 +79,31 @@ class RegulationTable:
     def __init__(self, rules: list[RegulationRule]):
         self.rules = rules
         self._by_uri: dict[str, RegulationRule] = {}
+        self._by_prefix: dict[str, RegulationRule] = {}
         for rule in rules:
             for uri in rule.esco_uris:
                 self._by_uri.setdefault(uri, rule)
+            for prefix in rule.isco_prefixes:
+                self._by_prefix.setdefault(prefix, rule)
 
     def __len__(self) -> int:
         return len(self.rules)
 
     def rule_for(self, occupation_uri: str, isco_code: str = "") -> RegulationRule | None:
-        """The rule of an occupation: listed by URI first, else by ISCO prefix, else none."""
+        """The rule of an occupation: listed by URI first, else the row with the longest ISCO prefix of its
+        code (a unit group's exception beats its major group's default), else none (not checked)."""
         rule = self._by_uri.get(occupation_uri)
-        if rule is not None:
+        if rule is not None or not isco_code:
             return rule
-        if isco_code:
-            for candidate in self.rules:
-                if candidate.isco_prefixes and candidate.covers(occupation_uri, isco_code):
-                    return candidate
+        for length in range(len(isco_code), 0, -1):
+            found = self._by_prefix.get(isco_code[:length])
+            if found is not None:
+                return found
         return None
+
+    def state_for(self, occupation_uri: str, isco_code: str = "") -> RegulationState:
+        rule = self.rule_for(occupation_uri, isco_code)
+        return rule.state if rule is not None else RegulationState.NOT_CHECKED
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_TABLE) -> RegulationTable:

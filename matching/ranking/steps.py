@@ -33,6 +33,22 @@ STEPS: dict[str, tuple[str, str, str]] = {
         "Complete the {measure_en}, then obtain full recognition from {authority}.",
         "Пройти {measure_uk}, потім отримати повне визнання в {authority}.",
     ),
+    "step_extend_permit": (
+        "Verlängerung rechtzeitig vor dem {until} bei der Ausländerbehörde beantragen; bis zur Entscheidung gilt "
+        "die Erlaubnis fort (§ 81 Abs. 4 AufenthG).",
+        "Apply to the immigration office for the extension in time, before {until}; the permit continues while "
+        "the application is pending (§ 81(4) AufenthG).",
+        "Вчасно, до {until}, подати заяву на продовження до відомства у справах іноземців; до рішення дозвіл "
+        "продовжує діяти (§ 81(4) AufenthG).",
+    ),
+    "step_check_regulation": (
+        "Vor der Vermittlung bei der Anerkennungsberatung (One-Stop-Shop, IQ Netzwerk Sachsen) klären, ob der "
+        "Beruf eine Anerkennung oder Erlaubnis verlangt.",
+        "Before placing, ask the recognition counselling (one-stop shop, IQ Netzwerk Sachsen) whether this "
+        "occupation needs recognition or a permit.",
+        "Перед працевлаштуванням з'ясувати в консультації з питань визнання (One-Stop-Shop, IQ Netzwerk Sachsen), "
+        "чи потребує ця професія визнання або дозволу.",
+    ),
     "step_recognition_advice": (
         "Anerkennungsberatung (z. B. IQ Netzwerk Sachsen) zu Alternativen nutzen.",
         "Get recognition counselling (e.g. IQ Netzwerk Sachsen) about alternatives.",

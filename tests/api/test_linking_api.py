@@ -160,8 +160,12 @@ def test_autocomplete_limit_out_of_range_is_422(client: TestClient, limit: int) 
     assert "limit:" in response.json()["detail"]
 
 
-def test_normalize_gives_a_confidence_per_suggestion_and_asks_to_confirm_when_unsure(client: TestClient) -> None:
-    clear = client.post(NORMALIZE, json={"title": "Pflegefachfrau", "text": "operate forklift and load cargo"})
+def test_normalize_gives_a_confidence_per_suggestion_and_asks_to_confirm_when_unsure(
+    client: TestClient,
+) -> None:
+    clear = client.post(
+        NORMALIZE, json={"title": "Pflegefachfrau", "text": "operate forklift and load cargo"}
+    )
     assert clear.status_code == 200, clear.text
     body = clear.json()
     shares = [c["confidence"] for c in body["occupations"]]

@@ -28,8 +28,11 @@ TEACHER = OCC + "03d79393-7b30-4159-945b-01963eddd302"
 TEACHING_ASSISTANT = OCC + "00674f21-2f8f-4a41-9896-133f7cbe2a6e"
 ENGINEER = OCC + "579254cf-6d69-4889-9000-9c79dc568644"
 WAREHOUSE = OCC + "bea705fe-06ac-4147-b8e0-6e8ac1208d8f"
+SOCIAL_WORKER = "http://data.europa.eu/esco/occupation/4b05bef2-ded4-4b09-ab94-f4c6a555a775"
+SOLDIER = OCC + "armed-forces-test"  # ISCO 0110: not in the table, so not checked
 ISCO = {NURSE: "2221", HEALTHCARE_ASSISTANT: "5321", NURSE_ASSISTANT: "5321", GP: "2211", CLINICAL_CODER: "3252",
-        ELECTRICIAN: "7411", TEACHER: "2341", TEACHING_ASSISTANT: "5312", ENGINEER: "2144", WAREHOUSE: "9333"}  # fmt: skip
+        ELECTRICIAN: "7411", TEACHER: "2341", TEACHING_ASSISTANT: "5312", ENGINEER: "2144", WAREHOUSE: "9333",
+        SOCIAL_WORKER: "2635", SOLDIER: "0110"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +215,7 @@ def test_b1_german_for_a_b2_job_is_a_soft_gap(rules):
             {"status": "restricted", "allowed_occupation_uris": [NURSE_ASSISTANT]},
             "work_occupation_restricted",
         ),
-        ({"status": "permitted", "valid_until": "2026-12-31"}, "work_expired"),
+        ({"status": "permitted", "valid_until": "2026-11-24"}, "work_expired"),
     ],
 )
 def test_no_job_without_work_authorisation(rules, permit, expected):
@@ -262,3 +265,48 @@ def test_every_reason_and_step_is_written_in_three_languages(rules):
     for item in [*result.reasons, *result.next_steps]:
         assert item.text.de and item.text.en and item.text.uk
         assert "{" not in item.text.de + item.text.en + item.text.uk  # every placeholder filled
+
+
+# -- what nobody checked, titles a post requires, permits ending before the start ---------------------
+
+
+def test_an_occupation_nobody_checked_says_so_with_the_next_step(rules):
+    result = rules.assess(person(WAREHOUSE), job(SOLDIER), TODAY)
+    note = next(r for r in result.reasons if r.code == "regulation_not_checked")
+    assert note.severity == Severity.INFO
+    assert "IQ Netzwerk Sachsen" in steps(result)["step_check_regulation"]
+    assert result.eligibility == Eligibility.ELIGIBLE
+    assert rules.regulation.state_for(SOLDIER, "0110") == "not_checked"
+
+
+def test_a_checked_open_occupation_yields_no_regulation_reason(rules):
+    result = rules.assess(person(WAREHOUSE), job(WAREHOUSE), TODAY)
+    assert rules.regulation.state_for(WAREHOUSE, "9333") == "not_regulated"
+    assert not {r.code for r in result.reasons if r.topic == "recognition"}
+    assert "regulation_not_checked" not in codes(result)
+
+
+def test_a_post_requiring_the_recognised_title_blocks_without_recognition(rules):
+    requires = job(SOCIAL_WORKER, requires_recognised_title=True)
+    unrecognised = rules.assess(person(SOCIAL_WORKER, "not_applied"), requires, TODAY)
+    assert unrecognised.eligibility == Eligibility.BLOCKED
+    assert "recognition_not_applied" in codes(unrecognised)
+    assert "step_apply_recognition" in steps(unrecognised)
+    recognised = rules.assess(person(SOCIAL_WORKER, "full_equivalence"), requires, TODAY)
+    assert recognised.eligibility == Eligibility.ELIGIBLE
+    nobody = rules.assess(person(WAREHOUSE), requires, TODAY)
+    assert nobody.eligibility == Eligibility.BLOCKED and "title_required" in codes(nobody)
+    open_post = rules.assess(person(SOCIAL_WORKER, "not_applied"), job(SOCIAL_WORKER), TODAY)
+    assert open_post.eligibility == Eligibility.ELIGIBLE and "title_protected" in codes(open_post)
+
+
+def test_authorisation_ending_before_the_start_warns_and_one_already_expired_blocks(rules):
+    ends = {"status": "permitted", "basis": "§ 24 AufenthG", "valid_until": "2026-12-31"}
+    result = rules.assess(person(WAREHOUSE, work_authorisation=ends), job(WAREHOUSE), TODAY)
+    assert result.eligibility == Eligibility.ELIGIBLE
+    warning = next(r for r in result.reasons if r.code == "work_ends_before_start")
+    assert warning.severity == Severity.WARNING
+    assert "§ 81(4) AufenthG" in steps(result)["step_extend_permit"]
+    expired = {**ends, "valid_until": "2026-11-24"}
+    blocked = rules.assess(person(WAREHOUSE, work_authorisation=expired), job(WAREHOUSE), TODAY)
+    assert blocked.eligibility == Eligibility.BLOCKED and "work_expired" in codes(blocked)

@@ -259,9 +259,9 @@ export function eligibilityChip(eligibility) {
 }
 
 // BEGIN reason codes: generated from matching/ranking/reasons.py by `python -m api.web.reason_codes`
-export const RECOGNITION_CODES = ["reserved_no_qualification", "recognition_not_applied", "recognition_pending", "recognition_partial", "recognition_rejected", "recognition_no_reference", "permit_valid", "permit_expired", "recognition_placement", "bridge_job", "title_protected", "self_employment_restricted"];
-export const LIFTED_BY_RECOGNITION = ["recognition_not_applied", "recognition_pending", "recognition_partial", "recognition_rejected", "recognition_no_reference", "permit_expired"];
-export const WORK_AUTHORISATION_CODES = ["work_not_permitted", "work_unknown", "work_expired", "work_occupation_restricted", "work_hours_restricted", "work_needs_approval"];
+export const RECOGNITION_CODES = ["reserved_no_qualification", "recognition_not_applied", "recognition_pending", "recognition_partial", "recognition_rejected", "recognition_no_reference", "permit_valid", "permit_expired", "recognition_placement", "bridge_job", "title_protected", "title_required", "regulation_not_checked", "self_employment_restricted"];
+export const LIFTED_BY_RECOGNITION = ["recognition_not_applied", "recognition_pending", "recognition_partial", "recognition_rejected", "recognition_no_reference", "permit_expired", "title_required"];
+export const WORK_AUTHORISATION_CODES = ["work_not_permitted", "work_unknown", "work_expired", "work_ends_before_start", "work_occupation_restricted", "work_hours_restricted", "work_needs_approval"];
 // END reason codes
 const SEVERITY_CLASS = { blocking: "bad", warning: "warn", info: "" };
 

@@ -87,6 +87,7 @@ function body() {
       start_date: value("v-start") || null,
       positions: number("v-positions") || 1,
       recognition_support: document.getElementById("v-support").checked,
+      requires_recognised_title: document.getElementById("v-title").checked,
     },
   };
 }

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from linking import MELO_SETS, candidate_concepts, melo_set, skill_sets  # noqa: E402
 
 from matching.config import Settings  # noqa: E402
+from matching.embedding.base import is_multilingual  # noqa: E402
 from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
 from matching.evaluation.check_set import read_check_set  # noqa: E402
 from matching.linking.confidence import (  # noqa: E402
@@ -37,6 +38,7 @@ from matching.linking.confidence import (  # noqa: E402
     fit_temperature,
 )
 from matching.linking.linker import (  # noqa: E402
+    MULTILINGUAL_OCCUPATION_WEIGHTS,
     OCCUPATION_WEIGHTS,
     SKILL_SPANS,
     SKILL_WEIGHTS,
@@ -59,7 +61,8 @@ def title_rows(args, taxonomy, embedder) -> tuple[list[np.ndarray], list[list[in
         queries, qrels, concepts, _ = melo_set(path, taxonomy)
         key = (path / "corpus_elements.tsv").read_bytes()
         if key not in linkers:
-            linkers[key] = ConceptLinker(concepts, embedder, OCCUPATION_WEIGHTS, title_mode=True)
+            weights = MULTILINGUAL_OCCUPATION_WEIGHTS if is_multilingual(embedder) else OCCUPATION_WEIGHTS
+            linkers[key] = ConceptLinker(concepts, embedder, weights, title_mode=True)
         linker = linkers[key]
         position = {uri: i for i, uri in enumerate(linker.ids)}
         qids = list(queries)
@@ -134,7 +137,7 @@ def main() -> int:
     rows, gold = title_rows(args, taxonomy, embedder)
     labelled = [i for i, g in enumerate(gold) if g]
     fit_part, held_out = labelled[0::2], labelled[1::2]
-    t_fit = fit_temperature(np.asarray([rows[i] for i in fit_part]), [gold[i] for i in fit_part])
+    t_fit = fit_temperature([rows[i] for i in fit_part], [gold[i] for i in fit_part])
     held = report_titles([rows[i] for i in held_out], [gold[i] for i in held_out], t_fit)
 
     scores, correct, owner = skill_pairs(args, taxonomy, embedder)
@@ -144,7 +147,7 @@ def main() -> int:
     skill_conf = [Calibration(1.0, slope, intercept).skill_probability(scores[i]) for i in odd]
     skill_ece = expected_calibration_error(skill_conf, [correct[i] for i in odd])
 
-    temperature = fit_temperature(np.asarray([rows[i] for i in labelled]), [gold[i] for i in labelled])
+    temperature = fit_temperature([rows[i] for i in labelled], [gold[i] for i in labelled])
     slope, intercept = fit_platt(scores, correct)
     print(f"# Linking confidence of `{embedder.model_id}`\n")
     print("| held-out (odd queries; fitted on the even ones) | value |\n|---|---|")

@@ -340,8 +340,9 @@ def main() -> int:
         main = ConceptLinker(concepts, embedder, main_weights, title_mode=title_mode, spans=spans)
         if english is None:
             return main
+        known = english.known_words() if title_mode else frozenset()  # as TaxonomyLinker
         return LanguageRouted(
-            ConceptLinker(concepts, english, weights, title_mode=title_mode, spans=spans), main
+            ConceptLinker(concepts, english, weights, title_mode=title_mode, spans=spans), main, known
         )
 
     rows: list[tuple[str, ...]] = []  # set, metric, baseline, (without vocabulary,) ours, published

@@ -59,6 +59,10 @@ class CachedEmbedder:
     def similarity_floor(self) -> float:
         return similarity_floor(self._inner)
 
+    def known_words(self) -> frozenset[str]:
+        words = getattr(self._inner, "known_words", None)
+        return words() if words is not None else frozenset()
+
     def _key(self, text: str, query: bool = False) -> str:
         # Passages keep the key they always had; queries of models that tell them apart get their own.
         role = "\0query" if query and self.asymmetric else ""

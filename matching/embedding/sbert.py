@@ -120,6 +120,12 @@ class SentenceTransformerEmbedder:
         """Whether queries get a prefix of their own (then :meth:`embed_queries` differs from :meth:`embed`)."""
         return self._prompts.get("query", "") != self._prompts.get("passage", "")
 
+    def known_words(self) -> frozenset[str]:
+        """Whole words of the model's tokenizer vocabulary (lowercase letters, 3+): for an English model, the
+        words it reads as such rather than in pieces; what language routing asks an English model for."""
+        vocabulary = getattr(self._model.tokenizer, "vocab", None) or {}
+        return frozenset(w for w in vocabulary if len(w) >= 3 and w.isalpha() and w.islower())
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts, self._prompts.get("passage", ""))
 

@@ -56,9 +56,10 @@ def load_calibration(model_id: str, path: Path = CALIBRATION_FILE) -> Calibratio
     )
 
 
-def fit_temperature(scores: np.ndarray, gold: Sequence[Sequence[int]]) -> float:
+def fit_temperature(scores: Sequence[np.ndarray] | np.ndarray, gold: Sequence[Sequence[int]]) -> float:
     """The temperature minimising the negative log-likelihood of the gold concepts (several gold concepts of
-    one title share the credit: the probability of the title is their summed probability)."""
+    one title share the credit: the probability of the title is their summed probability). The titles' rows may
+    differ in length (titles ranked against different candidate sets)."""
     rows = [(scores[i], list(g)) for i, g in enumerate(gold) if len(g)]
     if not rows:
         raise ValueError("no labelled titles to fit a temperature on")

@@ -46,23 +46,28 @@ gute sicherer umgang"""
 _ENGLISH, _GERMAN = frozenset(_ENGLISH_WORDS.split()), frozenset(_GERMAN_WORDS.split())
 
 
-def looks_english(text: str) -> bool:
+def looks_english(text: str, known: frozenset[str] = frozenset()) -> bool:
     """A cheap guess, good enough to route: nothing outside ASCII (umlauts, Polish or Czech letters, Cyrillic
-    …) and no more German function words than English ones. A German text without them ("Gabelstapler fahren") is read by the English model
-    and found through its German labels (the lexical evidence, in every language)."""
+    …), no more German function words than English ones and, given the English model's ``known`` words, at
+    least half of the longer words known to it ("Kierownik projektu" and "Pflegefachkraft" are not). A German
+    text that passes ("Gabelstapler" is in no English vocabulary, so it does not) is still found through its
+    German labels by the lexical evidence, in every language."""
     if _NOT_ENGLISH.search(text):
         return False
     words = [w.lower() for w in _WORD.findall(text)]
-    return sum(w in _GERMAN for w in words) <= sum(w in _ENGLISH for w in words)
+    if sum(w in _GERMAN for w in words) > sum(w in _ENGLISH for w in words):
+        return False
+    longer = [w for w in words if len(w) >= 4 and w not in _ENGLISH]
+    return not known or not longer or 2 * sum(w in known for w in longer) >= len(longer)
 
 
 class LanguageRouted:
     """Two skill linkers over the same concepts behind the linker's interface."""
 
-    def __init__(self, english: ConceptLinker, other: ConceptLinker):
+    def __init__(self, english: ConceptLinker, other: ConceptLinker, known: frozenset[str] = frozenset()):
         if english.ids != other.ids:
             raise RuntimeError("routed linkers must rank the same concepts in the same order")
-        self.english, self.other = english, other
+        self.english, self.other, self.known = english, other, known
         self.concepts = other.concepts
 
     @property
@@ -74,7 +79,7 @@ class LanguageRouted:
         return self.other._uri_rank
 
     def route(self, texts: Sequence[str]) -> tuple[list[int], list[int]]:
-        english = [i for i, text in enumerate(texts) if looks_english(text)]
+        english = [i for i, text in enumerate(texts) if looks_english(text, self.known)]
         chosen = set(english)
         return english, [i for i in range(len(texts)) if i not in chosen]
 

@@ -45,3 +45,11 @@ def test_each_text_gets_the_rows_of_the_linker_that_reads_it(taxonomy: Taxonomy)
         [c.uri for c in routed.other.link([texts[1]], 3)[0]],
         [c.uri for c in routed.english.link([texts[2]], 3)[0]],
     ]
+
+
+def test_words_the_english_model_does_not_know_route_a_latin_text_elsewhere() -> None:
+    known = frozenset({"project", "manager", "nurse", "registered", "warehouse", "worker"})
+    assert looks_english("registered nurse", known) and looks_english("Warehouse worker (m/f)", known)
+    assert not looks_english("Kierownik projektu", known)  # Polish without diacritics
+    assert not looks_english("Pflegefachkraft", known)
+    assert looks_english("Kierownik projektu")  # without a vocabulary only letters and function words count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Annotated
 
@@ -17,13 +18,16 @@ def serve_matcher(matcher: Matcher, host: str, port: int) -> None:
     from api.app import create_app
     from matching.logs import log_config
 
-    # Built before serving, not on the first /normalize: on a full ESCO download the first build embeds
-    # every label (minutes; seconds once the embedding cache holds them).
-    started = time.perf_counter()
-    with console.status("Preparing free-text linking…"):
+    # Built beside serving, not on the first /normalize: on a full ESCO download the first build embeds every
+    # label (minutes; seconds once the embedding cache holds them). Matching is served meanwhile; a free-text
+    # request waits for the build (the linkers are built once, under a lock).
+    def warm() -> None:
+        started = time.perf_counter()
         matcher.linker  # noqa: B018 (builds on first access)
         matcher.autocompleter  # noqa: B018
-    console.print(f"Free-text linking ready ({time.perf_counter() - started:.1f} s).")
+        console.print(f"Free-text linking ready ({time.perf_counter() - started:.1f} s).")
+
+    threading.Thread(target=warm, name="warm-linking", daemon=True).start()
     try:
         uvicorn.run(
             create_app(matcher=matcher),

@@ -26,7 +26,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from linking import MELO_SETS, candidate_concepts, melo_set, skill_sets  # noqa: E402
 
 from matching.config import Settings  # noqa: E402
-from matching.embedding.base import is_multilingual  # noqa: E402
 from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
 from matching.evaluation.check_set import read_check_set  # noqa: E402
 from matching.linking.confidence import (  # noqa: E402
@@ -38,12 +37,12 @@ from matching.linking.confidence import (  # noqa: E402
     fit_temperature,
 )
 from matching.linking.linker import (  # noqa: E402
-    MULTILINGUAL_OCCUPATION_WEIGHTS,
     OCCUPATION_WEIGHTS,
     SKILL_SPANS,
     SKILL_WEIGHTS,
     ConceptLinker,
     TaxonomyLinker,
+    service_linker,
 )
 from matching.taxonomy.esco import load_esco  # noqa: E402
 from matching.taxonomy.vocabulary import with_vocabulary  # noqa: E402
@@ -61,8 +60,7 @@ def title_rows(args, taxonomy, embedder) -> tuple[list[np.ndarray], list[list[in
         queries, qrels, concepts, _ = melo_set(path, taxonomy)
         key = (path / "corpus_elements.tsv").read_bytes()
         if key not in linkers:
-            weights = MULTILINGUAL_OCCUPATION_WEIGHTS if is_multilingual(embedder) else OCCUPATION_WEIGHTS
-            linkers[key] = ConceptLinker(concepts, embedder, weights, title_mode=True)
+            linkers[key] = service_linker(concepts, OCCUPATION_WEIGHTS, None, embedder=embedder)
         linker = linkers[key]
         position = {uri: i for i, uri in enumerate(linker.ids)}
         qids = list(queries)

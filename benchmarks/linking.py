@@ -31,21 +31,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from matching.config import Settings  # noqa: E402
-from matching.embedding.base import embed_queries, is_multilingual  # noqa: E402
+from matching.embedding.base import embed_queries  # noqa: E402
 from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
 from matching.evaluation.check_set import read_check_set, score_check_set  # noqa: E402
 from matching.evaluation.metrics import evaluate  # noqa: E402
 from matching.linking.lexical import LabelMatrix, LexicalIndex  # noqa: E402
 from matching.linking.linker import (  # noqa: E402
-    MULTILINGUAL_OCCUPATION_WEIGHTS,
     OCCUPATION_WEIGHTS,
     SKILL_SPANS,
     SKILL_WEIGHTS,
     ConceptLinker,
     TaxonomyLinker,
+    service_linker,
 )
 from matching.linking.normalize import normalise_title  # noqa: E402
-from matching.linking.routing import LanguageRouted  # noqa: E402
 from matching.taxonomy.esco import load_esco  # noqa: E402
 from matching.taxonomy.model import Concept, Taxonomy  # noqa: E402
 from matching.taxonomy.vocabulary import with_vocabulary  # noqa: E402
@@ -332,18 +331,9 @@ def main() -> int:
     ).resolved_english_model
     english = make_embedder(english_model, args.cache) if english_model else None
 
-    def linker(concepts, weights, title_mode, spans=None):
-        """A linker as the service builds it: routed by language when there is an English model."""
-        main_weights = weights
-        if title_mode and is_multilingual(embedder):
-            main_weights = MULTILINGUAL_OCCUPATION_WEIGHTS  # as TaxonomyLinker chooses
-        main = ConceptLinker(concepts, embedder, main_weights, title_mode=title_mode, spans=spans)
-        if english is None:
-            return main
-        known = english.known_words() if title_mode else frozenset()  # as TaxonomyLinker
-        return LanguageRouted(
-            ConceptLinker(concepts, english, weights, title_mode=title_mode, spans=spans), main, known
-        )
+    def linker(concepts, weights, spans=None):
+        """A linker as the service builds it (without calibration: the benchmark ranks, it does not judge)."""
+        return service_linker(concepts, weights, spans, embedder=embedder, english_embedder=english)
 
     rows: list[tuple[str, ...]] = []  # set, metric, baseline, (without vocabulary,) ours, published
     public = args.eval.is_dir() and len(plain.occupations) >= FULL_ESCO_OCCUPATIONS
@@ -366,7 +356,7 @@ def main() -> int:
     if public:
         # Skill linking ------------------------------------------------------------------------------
         labels, sets = skill_sets(args.eval / "skill_linking")
-        skill_linker = linker(candidate_concepts(labels, taxonomy.skills), SKILL_WEIGHTS, False, SKILL_SPANS)
+        skill_linker = linker(candidate_concepts(labels, taxonomy.skills), SKILL_WEIGHTS, SKILL_SPANS)
         baseline = CharTfidfBaseline(labels)
         published = {"HOUSE test": {"MRR": "0.484", "RP@5": "49.1 %"}}
         for name, (queries, qrels) in sets.items():
@@ -422,7 +412,7 @@ def main() -> int:
             key = (args.eval / "melo_dev" / folder / "corpus_elements.tsv").read_bytes()
             digest = hashlib.sha256(key).hexdigest()
             if digest not in linkers:
-                linkers[digest] = linker(concepts, OCCUPATION_WEIGHTS, True)
+                linkers[digest] = linker(concepts, OCCUPATION_WEIGHTS)
             melo_linker = linkers[digest]
             ids = [c.uri for c in concepts]
             base = evaluate(rank(AllLabelsBaseline(concepts), queries, ids), qrels, ks=(1, 10))

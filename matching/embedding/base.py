@@ -53,6 +53,12 @@ def similarity_floor(embedder: Embedder) -> float:
     return float(getattr(embedder, "similarity_floor", 0.0))
 
 
+def above_floor(similarity, floor: float):
+    """Cosines rescaled so that the ``floor`` (:func:`similarity_floor`) maps to 0 and 1 stays 1; a float or an
+    array, returned as such."""
+    return (similarity - floor) / (1.0 - floor) if floor else similarity
+
+
 def embed_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     """Queries as ``embedder`` embeds them: apart from passages where the model asks for it."""
     if isinstance(embedder, QueryEmbedder) and embedder.asymmetric:

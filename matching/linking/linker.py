@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -60,10 +61,9 @@ class SpanSettings:
 
 LEXICAL_FLOOR = 0.85
 OCCUPATION_WEIGHTS = LinkWeights(lexical=1.0, preferred=0.5, alternative=0.5, description=0.0)
-# A multilingual model reads titles in other languages and scripts, where character n-grams against the labels
-# mostly add noise: on the non-English titles of the MELO dev sets and the check set's dev titles, lexical 0.25
-# and alternative labels (every language's) at 1.0 gave MRR pol 0.323, cze 0.234, bgr 0.163, check 0.992
-# against 0.267, 0.210, 0.145, 0.963 with the weights above.
+# For a multilingual model, n-grams against the labels mostly add noise; on the non-English titles of the MELO
+# and check-set dev sets these weights gave MRR pol 0.323, cze 0.234, bgr 0.163, check 0.992 (above: 0.267, 0.210,
+# 0.145, 0.963).
 MULTILINGUAL_OCCUPATION_WEIGHTS = LinkWeights(lexical=0.25, preferred=0.5, alternative=1.0, description=0.0)
 # Skills: alternative labels count lexically only. Their embeddings (~85,000 vectors) made up most of the
 # time per sentence and scored slightly worse on HOUSE validation (MRR 0.640 vs 0.652 without them).
@@ -304,6 +304,31 @@ def _weight(weights: LinkWeights, channel: str) -> float:
 Linker = ConceptLinker | LanguageRouted
 
 
+def service_linker(
+    concepts: Sequence[Concept], weights: LinkWeights, spans: SpanSettings | None, *, embedder: Embedder | None,
+    english_embedder: Embedder | None = None, language: str = "en", calibration: Calibration | None = None,
+    english_calibration: Calibration | None = None,
+) -> Linker:  # fmt: skip
+    """The linker the service uses for these concepts (occupations without ``spans``, skills with them): the
+    multilingual model's occupation weights where it reads titles, routed by language when there is an
+    English model."""
+    title_mode = spans is None
+
+    def one(model: Embedder | None, weights: LinkWeights, calibration: Calibration | None) -> ConceptLinker:
+        return ConceptLinker(concepts, model, weights, title_mode=title_mode, semantic_language=language,
+                             spans=spans, calibration=calibration)  # fmt: skip
+
+    multilingual = title_mode and embedder is not None and is_multilingual(embedder)
+    main = one(embedder, MULTILINGUAL_OCCUPATION_WEIGHTS if multilingual else weights, calibration)
+    if english_embedder is None:
+        return main
+    # Titles route by the English model's vocabulary too (a Polish or German title has no function words);
+    # sentences do not (English ones with rare terms then left MiniLM: HOUSE RP@5 54.5 %, not 54.7 %).
+    words = getattr(english_embedder, "known_words", None)
+    known: frozenset[str] = words() if words is not None and title_mode else frozenset()
+    return LanguageRouted(one(english_embedder, weights, english_calibration), main, known)
+
+
 class TaxonomyLinker:
     """Occupation and skill linkers over one taxonomy, with the thresholded skill set for profiles."""
 
@@ -319,35 +344,12 @@ class TaxonomyLinker:
         for every other text (linking/routing.py); each linker is calibrated for its own model."""
         self.taxonomy = taxonomy
         self.calibration = calibration or load_calibration(embedder.model_id if embedder else "lexical")
-
-        words = getattr(english_embedder, "known_words", None)
-        known_words: frozenset[str] = words() if words is not None else frozenset()
-
-        def linkers(
-            concepts: Sequence[Concept], weights: LinkWeights, title_mode: bool, spans: SpanSettings | None
-        ) -> Linker:
-            def one(model: Embedder | None, calibration: Calibration) -> ConceptLinker:
-                return ConceptLinker(concepts, model, weights, title_mode=title_mode, semantic_language=language,
-                                     spans=spans, calibration=calibration)  # fmt: skip
-
-            if title_mode and embedder is not None and is_multilingual(embedder):
-                main = ConceptLinker(concepts, embedder, MULTILINGUAL_OCCUPATION_WEIGHTS, title_mode=True,
-                                     semantic_language=language, calibration=self.calibration)  # fmt: skip
-            else:
-                main = one(embedder, self.calibration)
-            if english_embedder is None:
-                return main
-            english = one(english_embedder, load_calibration(english_embedder.model_id))
-            # Titles are a few words, often without any function word: the English model's vocabulary tells a
-            # Polish or German title from an English one. Skill sentences route on letters and function words
-            # (with the vocabulary, English job-ad sentences with rare terms left the English model: HOUSE test
-            # RP@5 54.5 % instead of 54.7 %).
-            return LanguageRouted(
-                english=english, other=main, known=known_words if title_mode else frozenset()
-            )
-
-        self.occupations = linkers(list(taxonomy.occupations.values()), OCCUPATION_WEIGHTS, True, None)
-        self.skills = linkers(list(taxonomy.skills.values()), SKILL_WEIGHTS, False, SKILL_SPANS)
+        english = load_calibration(english_embedder.model_id) if english_embedder else self.calibration
+        self._english_calibration = english
+        build = partial(service_linker, embedder=embedder, english_embedder=english_embedder, language=language,
+                        calibration=self.calibration, english_calibration=english)  # fmt: skip
+        self.occupations = build(list(taxonomy.occupations.values()), OCCUPATION_WEIGHTS, None)
+        self.skills = build(list(taxonomy.skills.values()), SKILL_WEIGHTS, SKILL_SPANS)
 
     def link_occupation(self, title: str, k: int = 5, language: str = "en") -> list[LinkedConcept]:
         return self.occupations.link([title], k, language)[0]
@@ -376,6 +378,9 @@ class TaxonomyLinker:
             best = best + boost
         order = top_k(best, self.skills._uri_rank, limit)
         row_of_best = combined.argmax(axis=0)
+        # Each skill's confidence is calibrated for the model that read its best sentence.
+        english = set(self.skills.route(sentences)[0]) if isinstance(self.skills, LanguageRouted) else set()
+        calibrations = {False: self.calibration, True: self._english_calibration}
         out = []
         for i in order:
             if best[i] < threshold:
@@ -389,7 +394,7 @@ class TaxonomyLinker:
                     score=round(float(best[i]), 4),
                     lexical=round(float(lexical[r, i]), 4),
                     semantic=round(float(semantic[r, i]), 4),
-                    confidence=round(self.calibration.skill_probability(float(best[i])), 4),
+                    confidence=round(calibrations[r in english].skill_probability(float(best[i])), 4),
                 )
             )
         return out

@@ -1,4 +1,5 @@
-"""Skill texts routed by language: English ones to an English model, all others to a multilingual one.
+"""Texts routed by language: English titles and skill sentences to an English model, all others to a
+multilingual one.
 
 Measured on the skill-linking sets (benchmarks/results/linking.md): the packaged multilingual e5 understands
 German, Ukrainian and Russian skill sentences that the English all-MiniLM-L6-v2 cannot read, but on English
@@ -62,7 +63,7 @@ def looks_english(text: str, known: frozenset[str] = frozenset()) -> bool:
 
 
 class LanguageRouted:
-    """Two skill linkers over the same concepts behind the linker's interface."""
+    """Two linkers over the same concepts (occupations or skills) behind the linker's interface."""
 
     def __init__(self, english: ConceptLinker, other: ConceptLinker, known: frozenset[str] = frozenset()):
         if english.ids != other.ids:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from matching.embedding.base import Embedder, embed_queries, similarity_floor
+from matching.embedding.base import Embedder, above_floor, embed_queries, similarity_floor
 from matching.linking.lexical import LabelMatrix
 
 # OpenBLAS worker threads spin for a while after each product and then compete with the model's threads
@@ -42,8 +42,7 @@ class SemanticIndex:
         with _BLAS.limit(limits=1, user_api="blas"):
             products = q @ self.vectors_by_dim
         best = self.matrix.per_concept_max(products)
-        if self.floor:  # cosines of unrelated texts at 0, whichever model (see similarity_floor)
-            best = (best - self.floor) / (1.0 - self.floor)
+        best = above_floor(best, self.floor)  # cosines of unrelated texts at 0, whichever model
         # BLAS sums in an order that depends on how many queries are multiplied at once, so a cosine of 0 comes
         # out as ±1e-9 in one batch and exactly 0 in another. Linking compares and clips scores (the best span,
         # the lexical floor): at 1e-6 precision, a text gets the same links in any batch.

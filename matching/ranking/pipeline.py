@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from matching.embedding.base import above_floor
 from matching.ranking.assessment import Assessment
 from matching.ranking.eligibility import EligibilityRules
 from matching.ranking.scoring import ScoringWeights, score_only, score_pair
@@ -77,10 +78,6 @@ class Ranker:
         self.today = today
         self.similarity_floor = similarity_floor
 
-    def _semantic(self, similarity: float) -> float:
-        floor = self.similarity_floor
-        return (similarity - floor) / (1.0 - floor) if floor else similarity
-
     def match(
         self,
         seeker: JobSeeker,
@@ -95,7 +92,7 @@ class Ranker:
         score, explanation = score_pair(
             seeker,
             vacancy,
-            self._semantic(similarity),
+            above_floor(similarity, self.similarity_floor),
             self.taxonomy,
             self.weights,
             language or self.language,
@@ -138,7 +135,12 @@ class Ranker:
         seeker, vacancy, similarity = pair
         assessment = self.rules.assess(seeker, vacancy, self.today)
         score = score_only(
-            seeker, vacancy, self._semantic(similarity), self.taxonomy, self.weights, assessment
+            seeker,
+            vacancy,
+            above_floor(similarity, self.similarity_floor),
+            self.taxonomy,
+            self.weights,
+            assessment,
         )
         return _Scored((-score, seeker.id, vacancy.id), pair, assessment)
 

@@ -25,7 +25,7 @@ class ConceptLabel:
 
 class TextLinking:
     """The linkers are built on first use: on a full ESCO download the first build embeds every label (then
-    cached); ``skillbridge serve`` builds them before serving."""
+    cached); ``skillbridge serve`` builds them beside serving, and a request for them waits for the build."""
 
     def __init__(
         self, taxonomy: Taxonomy, embedder: Embedder, language: str, english_embedder: Embedder | None = None

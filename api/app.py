@@ -51,8 +51,12 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
 
             app.state.matcher = build_matcher(settings or get_settings())
             app.state.matcher.open()
+            # Place names and, on a full ESCO download, every label's embedding: not in the first requests.
+            app.state.matcher.warm_in_background()
         else:
             app.state.matcher = matcher
+        # Other processes (workers, replicas, the CLI) write to a shared database: follow their changes.
+        follower = app.state.matcher.follow() if app.state.matcher.storage.shared else None
         # Start-up leaves a large, long-lived heap (model, taxonomy, indexes). Without freezing it, each
         # full garbage collection walks it all and stalls a request for ~300 ms.
         gc.collect()
@@ -60,6 +64,8 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
         try:
             yield
         finally:
+            if follower is not None:
+                follower.stop()
             if owned:
                 app.state.matcher.close()
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from matching.cli.common import EscoOption, console, load_settings, progress_bar
-from matching.cli.serve import serve_matcher
+from matching.cli.serve import WorkersOption, serve_matcher, serve_workers
 
 DEMO_ORGANISATION = "leipzig"
 
@@ -28,6 +28,7 @@ def demo(
     serve: Annotated[
         bool, typer.Option(help="Serve the API after building (--no-serve to stop there).")
     ] = True,
+    workers: WorkersOption = 1,
 ) -> None:
     """Generate a synthetic Leipzig data set, build the indexes and serve the API."""
     from matching.bootstrap import build_matcher, load_taxonomy
@@ -106,7 +107,10 @@ def demo(
         f"  advisor console  {base}/app/advisor?lang=de   (advisor key)\n"
         f"  job-seeker page  {base}/app/jobseeker?lang=uk   (jobseeker key: job seeker {seeker_id})\n"
     )
-    if serve:
+    if serve and workers > 1:
+        matcher.close()
+        serve_workers(settings, host, port, workers)
+    elif serve:
         serve_matcher(matcher, host, port)
     else:
         matcher.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from matching.errors import VectorIndexError
@@ -20,16 +21,20 @@ def saved_index_exists(path: Path) -> bool:
     return path.exists() or manifest_path(path).exists()
 
 
-def load_saved_index(path: Path, fingerprint: str, model_id: str | None = None) -> AnyIndex:
+def load_saved_index(
+    path: Path, fingerprint: str | Callable[[str], bool], model_id: str | None = None
+) -> AnyIndex:
     """The saved index for ``<dir>/<name>.npz``: its shard set when ``<dir>/<name>.manifest.json`` exists and
-    was built from the rows with ``fingerprint`` (and by ``model_id``), else the single file.
+    its fingerprint is ``fingerprint`` (or one that ``fingerprint`` accepts) and it was built by ``model_id``,
+    else the single file (the caller checks that one's fingerprint).
 
     Raises VectorIndexError when nothing usable is there; the caller rebuilds from the database.
     """
+    accept = fingerprint if callable(fingerprint) else fingerprint.__eq__
     manifest = manifest_path(path)
     if manifest.exists():
         info = Manifest.read(manifest)
-        if info.fingerprint == fingerprint:
+        if accept(info.fingerprint):
             if model_id is not None and info.model != model_id:
                 raise VectorIndexError(
                     f"The shards in {manifest} were embedded with model {info.model!r}, but this service "

@@ -69,6 +69,10 @@ class Gazetteer:
                 self._geonames = {k: v[1] for k, v in index.items()}
             return self._geonames
 
+    def warm(self) -> None:
+        """Load the GeoNames places now (about 2 s), not in the first request that names a place."""
+        self._geonames_index()
+
     def resolve(self, location: Location) -> tuple[float, float] | None:
         if location.lat is not None and location.lon is not None:
             return (location.lat, location.lon)

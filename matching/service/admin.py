@@ -8,11 +8,14 @@ import time
 from typing import Any
 
 from matching.access import Actor
+from matching.service.following import process_name
 from matching.service.indexes import IndexKeeper
 from matching.store.audit import Action, AuditEntry, AuditEvent
 from matching.store.keys import ApiKey
 from matching.store.storage import Storage
 from matching.taxonomy import Taxonomy
+
+FOLLOWER_SEEN_WITHIN = dt.timedelta(seconds=30)
 
 
 class Administration:
@@ -34,8 +37,30 @@ class Administration:
             "database": "ok",
             "database_ms": round((time.perf_counter() - started) * 1000, 2),
             **counts,
+            "change_log": self.change_log(),
             "embedding_model": self.model_id,
             "taxonomy": self.taxonomy.stats(),
+        }
+
+    def change_log(self) -> dict[str, Any]:
+        """How far behind the change log this process and every process that reported lately are."""
+        _, _, head = self.indexes.changes.state()
+        position = min(side.position for side in self.indexes.sides)
+        now = dt.datetime.now(dt.UTC)
+        processes = [
+            {
+                "process": f.name,
+                "behind": max(0, head - f.position),
+                "reported_seconds_ago": round((now - f.seen_at).total_seconds(), 1),
+            }
+            for f in self.indexes.changes.followers(FOLLOWER_SEEN_WITHIN)
+        ]
+        return {
+            "process": process_name(),
+            "head": head,
+            "position": position,
+            "behind": max(0, head - position),
+            "processes": processes,
         }
 
     # -- the audit log ----------------------------------------------------------------------------------

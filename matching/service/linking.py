@@ -4,6 +4,8 @@ title, the skills named in a text, type-ahead over every label, and labels of co
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,6 +38,25 @@ class TextLinking:
         self._linker: TaxonomyLinker | None = None
         self._autocompleter: Autocompleter | None = None
         self._lock = threading.Lock()
+
+    def warm_in_background(
+        self, done: Callable[[float], None] | None = None, first: Callable[[], None] | None = None
+    ) -> threading.Thread:
+        """Build the linkers beside serving (matching is answered meanwhile; free-text requests wait).
+        ``first`` runs before, in the same thread (other warm-ups)."""
+
+        def warm() -> None:
+            if first is not None:
+                first()
+            started = time.perf_counter()
+            self.linker  # noqa: B018 (builds on first access)
+            self.autocompleter  # noqa: B018
+            if done is not None:
+                done(time.perf_counter() - started)
+
+        thread = threading.Thread(target=warm, name="warm-up", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def linker(self) -> TaxonomyLinker:

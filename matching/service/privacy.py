@@ -53,7 +53,8 @@ class Privacy:
                 seeker_id, scope, replacement, entries(actor, Action.ERASE, "jobseeker", [replacement])
             )
             side.index.remove([seeker_id])
-            self.indexes.save_with_fingerprint(side)
+            side.own_writes.pop(seeker_id, None)
+            self.indexes.save(side)
         self._forget_free_text(erased)
         self.storage.checkpoint()
 

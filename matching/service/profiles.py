@@ -63,7 +63,7 @@ class Profiles:
             else:
                 side.repo.replace(item, scope_of(actor, side.kind), audit)
             side.index.upsert([item.id], vector)
-            side.changed()
+            side.wrote([item])
         return item
 
     def delete_vacancy(self, vacancy_id: str, actor: Actor | None = None) -> None:
@@ -73,7 +73,6 @@ class Profiles:
                 vacancy_id, scope_of(actor, "vacancy"), entries(actor, Action.DELETE, "vacancy", [vacancy_id])
             )  # its releases go with it (ON DELETE CASCADE)
             side.index.remove([vacancy_id])
-            side.changed()
 
     def get_jobseeker(self, seeker_id: str, actor: Actor | None = None) -> JobSeeker:
         seeker = self.seekers.repo.get(seeker_id, scope_of(actor, "jobseeker"))
@@ -114,8 +113,8 @@ class Profiles:
     ) -> int:
         """Store validated entities in one transaction with one audit entry each, then index them.
 
-        All or nothing: a crash or error before the commit stores none of them; after it, a restart finds
-        the index out of date (fingerprint) and rebuilds it from the database.
+        All or nothing: a crash or error before the commit stores none of them; after it, every process
+        (this one after a restart too) finds them in the change log and indexes them.
         """
         side = self.side(kind)
         checked: list[Any] = [own_vacancy(i, actor) if isinstance(i, Vacancy) else i for i in items]
@@ -127,7 +126,7 @@ class Profiles:
             side.repo.create_many(checked, actor.organisation, audit, progress)
             if vectors is not None:
                 side.index.upsert([i.id for i in checked], vectors)
-            side.changed()
+            side.wrote(checked)
         return len(checked)
 
     def import_file(

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matching.access import Scope
 from matching.errors import AlreadyExistsError, NotFoundError
 from matching.store.audit import AuditEntry, add_entries
+from matching.store.changes import append as log_changes
 from matching.store.tables import DEFAULT_ORGANISATION, VacancyRow, _Document, utcnow
 from models import JobSeeker, Vacancy
 
@@ -36,6 +37,11 @@ def _digest(document: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
+def digest_of(item: JobSeeker | Vacancy) -> str:
+    """The digest a row of ``item`` is stored with."""
+    return _digest(item.model_dump(mode="json"))
+
+
 @dataclass(frozen=True, slots=True)
 class Record(Generic[M]):
     """A stored entity with the columns that are not part of its document."""
@@ -47,33 +53,52 @@ class Record(Generic[M]):
     updated_at: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Cached(Generic[M]):
+    digest: str
+    organisation: str
+    item: M
+
+
 class DocumentCache(Generic[M]):
-    """Validated documents by id, valid only for the digest they were read with; least recently used out."""
+    """Validated documents by id with the digest and organisation they were read with; least recently used out.
+
+    ``epoch`` counts forgets: a reader that began before a forget must not put what it read (it may be the
+    version the forget was about), so :meth:`put` takes the epoch the read began at.
+    """
 
     def __init__(self, size: int = 50_000):
-        self._items: OrderedDict[str, tuple[str, M]] = OrderedDict()
+        self._items: OrderedDict[str, Cached[M]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self.epoch = 0
 
-    def get(self, entity_id: str, digest: str) -> M | None:
+    def get(self, entity_id: str) -> Cached[M] | None:
         with self._lock:
             found = self._items.get(entity_id)
-            if found is None or found[0] != digest:
-                return None
-            self._items.move_to_end(entity_id)
-            return found[1]
+            if found is not None:
+                self._items.move_to_end(entity_id)
+            return found
 
-    def put(self, entity_id: str, digest: str, item: M) -> M:
+    def put(self, entity_id: str, entry: Cached[M], epoch: int) -> M:
         with self._lock:
-            self._items[entity_id] = (digest, item)
-            self._items.move_to_end(entity_id)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return item
+            if epoch == self.epoch:
+                self._items[entity_id] = entry
+                self._items.move_to_end(entity_id)
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+        return entry.item
 
-    def forget(self, entity_id: str) -> None:
+    def forget(self, entity_ids: Sequence[str]) -> None:
         with self._lock:
-            self._items.pop(entity_id, None)
+            self.epoch += 1
+            for entity_id in entity_ids:
+                self._items.pop(entity_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.epoch += 1
+            self._items.clear()
 
 
 class Repository(Generic[M]):
@@ -90,6 +115,7 @@ class Repository(Generic[M]):
         row_type: type[_Document],
         model: type[M],
         kind: str,
+        log_kind: str,
     ):
         self._sessions = sessions
         self._writes = writes
@@ -97,6 +123,10 @@ class Repository(Generic[M]):
         self._model: type[M] = model
         self._cache: DocumentCache[M] = DocumentCache()
         self.kind = kind
+        self.log_kind = log_kind  # the entity kind in the change log
+        # True while something keeps the cache equal to the rows (a change-log follower, or a database only
+        # this process can reach): then cached documents are served without asking the database.
+        self.cache_followed = False
 
     def _row_for(self, item: M) -> dict[str, object]:
         document = item.model_dump(mode="json")
@@ -140,6 +170,8 @@ class Repository(Generic[M]):
                 session.flush()
             except IntegrityError as exc:  # lost a race with a concurrent create
                 raise AlreadyExistsError(self.kind, item.id) from exc
+            log_changes(session, self.log_kind, [item.id])
+        self._cache.forget([item.id])
         return item
 
     def create_many(
@@ -185,6 +217,8 @@ class Repository(Generic[M]):
                 if progress:
                     progress(start + len(chunk), len(items))
             add_entries(session, audit)
+            log_changes(session, self.log_kind, ids)
+        self._cache.forget(ids)
         return len(items)
 
     def replace(self, item: M, scope: Scope | None = None, audit: Sequence[AuditEntry] = ()) -> M:
@@ -195,7 +229,8 @@ class Repository(Generic[M]):
             row.version += 1
             row.updated_at = _now()
             add_entries(session, audit)
-        self._cache.forget(item.id)
+            log_changes(session, self.log_kind, [item.id])
+        self._cache.forget([item.id])
         return item
 
     def get(self, entity_id: str, scope: Scope | None = None) -> M:
@@ -217,33 +252,45 @@ class Repository(Generic[M]):
     def get_many(self, ids: Sequence[str], organisation: str | None = None) -> dict[str, M]:
         """The documents among ``ids`` that exist (in ``organisation``, when given).
 
-        Matching reads the same profiles again and again; validated documents are cached by their
-        content digest, which the database is asked for first, so a change made by any process is seen.
+        Matching reads the same profiles again and again, so validated documents are cached. While the cache
+        is followed (``cache_followed``) a cached document is current and served as it is; otherwise the
+        database is asked for each row's digest first, so a change made by any process is seen.
         """
         out: dict[str, M] = {}
+        epoch = self._cache.epoch
+        missing: list[str] = []
+        if self.cache_followed:
+            for entity_id in ids:
+                cached = self._cache.get(entity_id)
+                if cached is None:
+                    missing.append(entity_id)
+                elif organisation is None or cached.organisation == organisation:
+                    out[entity_id] = cached.item
+            if not missing:
+                return out
         with self._sessions() as session:
-            for start in range(0, len(ids), 500):
-                chunk = list(ids[start : start + 500])
-                statement = select(self._row.id, self._row.digest).where(self._row.id.in_(chunk))
-                if organisation is not None:
-                    statement = statement.where(self._row.organisation == organisation)
-                missing = []
-                for entity_id, digest in session.execute(statement):
-                    cached = self._cache.get(entity_id, digest)
-                    if cached is None:
-                        missing.append(entity_id)
-                    else:
-                        out[entity_id] = cached
-                if missing:
-                    rows = session.execute(
-                        select(self._row.id, self._row.digest, self._row.document).where(
-                            self._row.id.in_(missing)
-                        )
+            if not self.cache_followed:
+                for start in range(0, len(ids), 500):
+                    statement = select(self._row.id, self._row.digest).where(
+                        self._row.id.in_(list(ids[start : start + 500]))
                     )
-                    for entity_id, digest, document in rows:
-                        out[entity_id] = self._cache.put(
-                            entity_id, digest, self._model.model_validate(document)
-                        )
+                    for entity_id, digest in session.execute(statement):
+                        cached = self._cache.get(entity_id)
+                        if cached is None or cached.digest != digest:
+                            missing.append(entity_id)
+                        elif organisation is None or cached.organisation == organisation:
+                            out[entity_id] = cached.item
+            for start in range(0, len(missing), 500):
+                rows = session.execute(
+                    select(self._row.id, self._row.digest, self._row.organisation, self._row.document).where(
+                        self._row.id.in_(missing[start : start + 500])
+                    )
+                )
+                for entity_id, digest, owner, document in rows:
+                    entry = Cached(digest, owner, self._model.model_validate(document))
+                    self._cache.put(entity_id, entry, epoch)
+                    if organisation is None or owner == organisation:
+                        out[entity_id] = entry.item
         return out
 
     def delete(self, entity_id: str, scope: Scope | None = None, audit: Sequence[AuditEntry] = ()) -> M:
@@ -253,8 +300,27 @@ class Repository(Generic[M]):
             item = self._model.model_validate(row.document)
             session.execute(delete(self._row).where(self._row.id == entity_id))
             add_entries(session, audit)
-        self._cache.forget(entity_id)  # erased means erased from memory too
+            log_changes(session, self.log_kind, [entity_id])
+        self._cache.forget([entity_id])  # erased means erased from memory too
         return item
+
+    def forget_cached(self, entity_ids: Sequence[str]) -> None:
+        """Drop cached documents (their rows changed elsewhere, or were erased)."""
+        self._cache.forget(entity_ids)
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+    def digests(self, ids: Sequence[str]) -> dict[str, str]:
+        """The current digest of each row among ``ids`` that exists."""
+        out: dict[str, str] = {}
+        with self._sessions() as session:
+            for start in range(0, len(ids), 500):
+                statement = select(self._row.id, self._row.digest).where(
+                    self._row.id.in_(list(ids[start : start + 500]))
+                )
+                out.update(dict(session.execute(statement).all()))
+        return out
 
     def count(self, scope: Scope | None = None) -> int:
         with self._sessions() as session:

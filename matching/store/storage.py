@@ -20,6 +20,8 @@ from sqlalchemy.orm import sessionmaker
 from matching.access import Scope
 from matching.errors import NotFoundError
 from matching.store.audit import AuditEntry, AuditLog, add_entries, pseudonymise_events
+from matching.store.changes import ChangeLog, forget_entity
+from matching.store.changes import append as log_changes
 from matching.store.engine import create_db_engine, has_triggers, in_memory
 from matching.store.feedback import FeedbackStore, pseudonymise_feedback
 from matching.store.keys import ApiKeys
@@ -56,6 +58,7 @@ class Storage:
         connections would otherwise see a different, empty database.
         """
         self.url = url
+        self.shared = not in_memory(url)  # other processes may write to it
         self.engine = create_db_engine(url)
         if migrate and not in_memory(url):
             from matching.store.migrate import upgrade
@@ -70,11 +73,14 @@ class Storage:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.writes = sessionmaker(self.engine.execution_options(writer=True), expire_on_commit=False)
         self.jobseekers: Repository[JobSeeker] = Repository(
-            self.sessions, self.writes, JobSeekerRow, JobSeeker, "job seeker"
+            self.sessions, self.writes, JobSeekerRow, JobSeeker, "job seeker", "jobseeker"
         )
         self.vacancies: Repository[Vacancy] = Repository(
-            self.sessions, self.writes, VacancyRow, Vacancy, "vacancy"
+            self.sessions, self.writes, VacancyRow, Vacancy, "vacancy", "vacancy"
         )
+        self.changes = ChangeLog(self.sessions, self.writes)
+        if in_memory(url):  # no other process can reach this database: every change passes through here
+            self.jobseekers.cache_followed = self.vacancies.cache_followed = True
         self.audit = AuditLog(self.writes)
         self.keys = ApiKeys(self.writes)
         self.feedback = FeedbackStore(self)
@@ -104,6 +110,8 @@ class Storage:
                 for statement in append_only_ddl(dialect):
                     conn.exec_driver_sql(statement)
         self._secrets.clear()
+        self.jobseekers.clear_cache()
+        self.vacancies.clear_cache()
 
     def checkpoint(self) -> None:
         """SQLite: copy the write-ahead log into the database and empty it (after an erasure)."""
@@ -178,7 +186,7 @@ class Storage:
 
         Releases go; their audit events and advisor feedback get ``replacement`` (a keyed hash) instead of
         the id, and the feedback loses its notes; keys issued to them are revoked and lose their subject and
-        label.
+        label; the change log forgets their earlier entries and records the erasure under ``replacement``.
         """
         with self.writes.begin() as session:
             row = self.jobseekers._locked_row(session, seeker_id, scope)
@@ -195,4 +203,7 @@ class Storage:
             )
             session.execute(delete(JobSeekerRow).where(JobSeekerRow.id == seeker_id))
             add_entries(session, audit)
+            forget_entity(session, "jobseeker", seeker_id)
+            log_changes(session, "jobseeker", [replacement], op="erase")
+        self.jobseekers.forget_cached([seeker_id])
         return erased

@@ -8,7 +8,7 @@ this schema; a test compares the two (``alembic check``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -134,6 +134,43 @@ class SecretRow(Base):
     __tablename__ = "secrets"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(128), nullable=False)
+
+
+class ChangeRow(Base):
+    """One committed change to a job seeker or vacancy, written in the transaction that made it.
+
+    Every process follows this log to keep its index and document cache equal to the rows
+    (:mod:`matching.store.changes`). ``seq`` only grows (SQLite AUTOINCREMENT never reuses a number, even after
+    old entries are pruned). ``entity_id`` is the changed row's id, or for an erasure the keyed hash of it, so
+    the log never keeps the id of an erased person.
+    """
+
+    __tablename__ = "changes"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # jobseeker | vacancy
+    op: Mapped[str] = mapped_column(String(8), nullable=False)  # write | erase
+    entity_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class ChangeLogStateRow(Base):
+    """The change log's identity (a new one whenever the database is emptied) and how far it was pruned."""
+
+    __tablename__ = "change_log_state"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class ChangeFollowerRow(Base):
+    """Where each serving process stands in the change log (written every few seconds; shown by /health)."""
+
+    __tablename__ = "change_followers"
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)  # host:pid
+    position: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), nullable=False)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
 class FeedbackRow(Base):

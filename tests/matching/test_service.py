@@ -1,4 +1,4 @@
-from pathlib import Path
+import datetime as dt
 
 import numpy as np
 import pytest
@@ -78,17 +78,39 @@ def test_duplicate_create_keeps_the_original(populated: Matcher):
     assert populated.get_jobseeker("forklift").qualifications[0].occupation_uri == m.FORKLIFT
 
 
-def test_restart_loads_a_matching_index_and_rebuilds_a_stale_one(populated: Matcher, tmp_path: Path):
+def test_restart_loads_the_saved_index_and_catches_up_from_the_change_log(populated: Matcher):
     populated.save_indexes()
     again = Matcher(populated.taxonomy, populated.encoder.embedder, populated.storage, populated.index_dir)
     assert again.open() == {"jobseekers": "loaded", "vacancies": "loaded"}
     assert sorted(again.seekers.index.ids()) == sorted(populated.seekers.index.ids())
 
-    # A write the saved index never saw (e.g. a crash before saving) must trigger a rebuild.
+    # Writes the saved index never saw (a crash before saving, another process) are caught up, not rebuilt.
     populated.storage.jobseekers.delete("electrician")
+    moved = populated.get_jobseeker("forklift")
+    moved = moved.model_copy(update={"skills_text": "Gabelstapler fahren, Lager, Kommissionierung"})
+    populated.storage.jobseekers.replace(moved)
     third = Matcher(populated.taxonomy, populated.encoder.embedder, populated.storage, populated.index_dir)
-    assert third.open()["jobseekers"] == "rebuilt"
+    assert third.open()["jobseekers"] == "loaded"
     assert "electrician" not in third.seekers.index
+    fresh = Matcher(populated.taxonomy, populated.encoder.embedder, populated.storage, None)
+    fresh.open()
+    np.testing.assert_allclose(third.seekers.index.vector("forklift"), fresh.seekers.index.vector("forklift"))
+    assert sorted(third.seekers.index.ids()) == sorted(fresh.seekers.index.ids())
+
+
+def test_an_index_older_than_the_kept_log_or_from_another_database_is_rebuilt(populated: Matcher):
+    populated.save_indexes()
+    populated.storage.jobseekers.delete("electrician")
+    populated.storage.changes.prune(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
+    again = Matcher(populated.taxonomy, populated.encoder.embedder, populated.storage, populated.index_dir)
+    assert again.open()["jobseekers"] == "rebuilt"
+    assert "electrician" not in again.seekers.index
+
+    again.save_indexes()
+    populated.storage.clear()  # a new log: positions of the old one mean nothing
+    third = Matcher(populated.taxonomy, populated.encoder.embedder, populated.storage, populated.index_dir)
+    assert third.open() == {"jobseekers": "rebuilt", "vacancies": "rebuilt"}
+    assert len(third.seekers.index) == 0
 
 
 def test_corrupt_index_file_is_rebuilt_from_the_database(populated: Matcher):

@@ -263,8 +263,15 @@ def test_matcher_opens_saved_shards_and_keeps_them_up_to_date(matcher: Matcher) 
     assert outcome["jobseekers"] == "loaded" and isinstance(third.seekers.index, ShardedIndex)
     assert "js-new" in third.seekers.index and "js-000" not in third.seekers.index
 
-    # Shards the database has moved past are not used: the service rebuilds one index.
+    # Writes after the save are caught up from the change log, shards and all.
     matcher.storage.jobseekers.delete("js-001")
     fourth, outcome = reopen()
-    assert outcome["jobseekers"] == "rebuilt" and isinstance(fourth.seekers.index, VectorIndex)
+    assert outcome["jobseekers"] == "loaded" and isinstance(fourth.seekers.index, ShardedIndex)
     assert "js-001" not in fourth.seekers.index
+
+    # Shards built from other rows than the database holds (their fingerprint) are not used: the single-file
+    # index beside them is caught up instead.
+    shards.save(matcher.index_dir / "jobseekers.npz")
+    fifth, outcome = reopen()
+    assert outcome["jobseekers"] == "loaded" and isinstance(fifth.seekers.index, VectorIndex)
+    assert "js-001" not in fifth.seekers.index

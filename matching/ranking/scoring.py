@@ -7,13 +7,17 @@ Hard rules (work authorisation, recognition) are not weights: they decide eligib
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from matching.ranking.assessment import Assessment
 from matching.taxonomy import Taxonomy
 from matching.taxonomy.profiles import seeker_skills, vacancy_requirements
 from models import FactorContribution, JobSeeker, MatchExplanation, SkillEvidence, Vacancy
+
+T = TypeVar("T")
 
 # A bridge job counts as this close to the person's own occupation, whatever ISCO says:
 # a Ukrainian nurse working as a nursing assistant is in her field.
@@ -94,6 +98,29 @@ def score_only(
     return _score(seeker, vacancy, semantic_similarity, taxonomy, weights, "en", assessment, False)[0]
 
 
+class _Memo:
+    """Per-object results for profiles that are scored again and again (the same cached documents come back in
+    every list). Keyed by object identity and holding the object, so a key cannot be reused while stored."""
+
+    def __init__(self, size: int = 20_000):
+        self._items: dict[tuple[int, int], tuple[object, object]] = {}
+        self._size = size
+
+    def get(self, item: object, taxonomy: Taxonomy, compute: Callable[[], T]) -> T:
+        key = (id(item), id(taxonomy))
+        found = self._items.get(key)
+        if found is not None and found[0] is item:
+            return found[1]  # type: ignore[return-value]
+        value = compute()
+        if len(self._items) >= self._size:
+            self._items.clear()
+        self._items[key] = (item, value)
+        return value
+
+
+_skills, _requirements = _Memo(), _Memo()
+
+
 def _score(
     seeker: JobSeeker,
     vacancy: Vacancy,
@@ -104,8 +131,10 @@ def _score(
     assessment: Assessment | None,
     explain: bool,
 ) -> tuple[float, MatchExplanation | None]:
-    has = seeker_skills(seeker, taxonomy)
-    essential, optional = vacancy_requirements(vacancy, taxonomy)
+    has = _skills.get(seeker, taxonomy, lambda: seeker_skills(seeker, taxonomy))
+    essential, optional = _requirements.get(
+        vacancy, taxonomy, lambda: vacancy_requirements(vacancy, taxonomy)
+    )
     matched_e = [s for s in essential if s in has]
     missing_e = [s for s in essential if s not in has]
     matched_o = [s for s in optional if s in has]

@@ -68,9 +68,10 @@ class Matching:
         offset: int = 0,
         language: str | None = None,
         organisation: str | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> MatchPage:
         """``item`` (stored or not) against the stored entities of the other side."""
-        query = direction.query.encode([item])[0]
+        query = direction.query.encode([item])[0] if query_vector is None else query_vector
         found = self._retrieve(direction.found, query, offset + k, organisation)
         pairs = [direction.pair(item, other, similarity) for other, similarity in found]
         return self.ranker.page(item.id, pairs, k, offset, language)
@@ -87,7 +88,9 @@ class Matching:
         """A stored entity's matches from its own organisation only; the request is audited."""
         side = direction.query
         record = side.repo.get_record(item_id, scope_of(actor, side.kind))
-        page = self.rank(direction, record.item, k, offset, language, organisation=record.organisation)
+        # A stored entity's vector is in its index (kept in step with the rows): no need to embed it again.
+        vector = side.index.vector(item_id) if item_id in side.index else None
+        page = self.rank(direction, record.item, k, offset, language, record.organisation, vector)
         self.storage.audit.record(entries(actor, Action.MATCH, side.kind, [item_id]))
         return page
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnElement, func, or_, select, text, update
+from sqlalchemy import ColumnElement, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from matching.access import Actor
@@ -45,16 +45,19 @@ class AuditEntry:
     context: str | None = None
 
     def row(self, at: dt.datetime | None = None) -> AuditEventRow:
-        return AuditEventRow(
-            at=at or dt.datetime.now(dt.UTC),
-            key_id=self.actor.key_id,
-            role=self.actor.role.value,
-            action=self.action.value,
-            entity_kind=self.entity_kind,
-            entity_id=self.entity_id,
-            context=self.context,
-            purpose=self.actor.purpose,
-        )
+        return AuditEventRow(**self.values(at))
+
+    def values(self, at: dt.datetime | None = None) -> dict[str, object]:
+        return {
+            "at": at or dt.datetime.now(dt.UTC),
+            "key_id": self.actor.key_id,
+            "role": self.actor.role.value,
+            "action": self.action.value,
+            "entity_kind": self.entity_kind,
+            "entity_id": self.entity_id,
+            "context": self.context,
+            "purpose": self.actor.purpose,
+        }
 
 
 def entries(actor: Actor | None, action: Action, kind: str, ids: Iterable[str | None]) -> list[AuditEntry]:
@@ -81,7 +84,8 @@ class AuditEvent(BaseModel):
 def add_entries(session: Session, audit: Sequence[AuditEntry]) -> None:
     if audit:
         at = dt.datetime.now(dt.UTC)
-        session.add_all([entry.row(at) for entry in audit])
+        # Core insert, not ORM objects: an audit entry is written with every request that reads personal data.
+        session.execute(insert(AuditEventRow), [entry.values(at) for entry in audit])
 
 
 def pseudonymise_events(session: Session, kind: str, entity_id: str, replacement: str) -> int:

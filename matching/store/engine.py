@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT = 30.0  # seconds a statement waits for another process's lock
 
 
 class Database(Protocol):
@@ -23,7 +27,7 @@ def create_db_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT}, hide_parameters=True
         )
 
         @event.listens_for(engine, "connect")
@@ -44,11 +48,37 @@ def create_db_engine(url: str) -> Engine:
             # Writers take the write lock up front (BEGIN IMMEDIATE) and wait for it; a deferred
             # transaction that reads first and then writes fails at once with "database is locked"
             # when another writer committed in between.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writer") else "BEGIN")
+            if conn.get_execution_options().get("writer"):
+                begin_immediate(conn.connection.driver_connection)
+            else:
+                conn.exec_driver_sql("BEGIN")
 
         return engine
     # hide_parameters: error messages (and so logs) never quote the values of a statement: personal data.
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def begin_immediate(raw: sqlite3.Connection, timeout: float = BUSY_TIMEOUT) -> None:
+    """BEGIN IMMEDIATE, retried every fraction of a millisecond while another process writes.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25… ms between tries, so with several server
+    processes (each request writes an audit entry) a writer often sleeps long after the lock was freed.
+    """
+    deadline = time.monotonic() + timeout
+    delay = 0.0001
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.002)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
 
 
 def in_memory(url: str) -> bool:

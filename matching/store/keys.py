@@ -105,8 +105,16 @@ class ApiKeys:
         """The actor for a valid, unrevoked key; None otherwise."""
         if not key.startswith(KEY_PREFIX) or len(key) > 100:
             return None
-        with self._sessions() as session:
-            row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.hash == hash_key(key)))
+        with self._sessions() as session:  # columns, not an ORM object: this runs with every request
+            row = session.execute(
+                select(
+                    ApiKeyRow.role,
+                    ApiKeyRow.organisation,
+                    ApiKeyRow.id,
+                    ApiKeyRow.subject_id,
+                    ApiKeyRow.revoked_at,
+                ).where(ApiKeyRow.hash == hash_key(key))
+            ).first()
             if row is None or row.revoked_at is not None:
                 return None
             return Actor(Role(row.role), row.organisation, key_id=row.id, subject_id=row.subject_id)

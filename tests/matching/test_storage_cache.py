@@ -26,10 +26,37 @@ def test_erased_profiles_leave_the_cache(storage: Storage) -> None:
 
 
 def test_cache_is_bounded() -> None:
-    from matching.store.repository import DocumentCache
+    from matching.store.repository import Cached, DocumentCache
 
     cache: DocumentCache = DocumentCache(size=2)
     for name in ("a", "b", "c"):
-        cache.put(name, "d1", seeker(name))
-    assert cache.get("a", "d1") is None and cache.get("c", "d1") is not None
-    assert cache.get("c", "other digest") is None
+        cache.put(name, Cached("d1", "default", seeker(name)), cache.epoch)
+    assert cache.get("a") is None and cache.get("c") is not None
+
+
+def test_a_read_that_began_before_a_forget_is_not_cached() -> None:
+    from matching.store.repository import Cached, DocumentCache
+
+    cache: DocumentCache = DocumentCache()
+    began = cache.epoch
+    cache.forget(["a"])  # the row changed while the read was under way
+    cache.put("a", Cached("old", "default", seeker("a")), began)
+    assert cache.get("a") is None
+
+
+def test_a_followed_cache_serves_documents_without_the_database_and_drops_changed_ones(
+    storage: Storage,
+) -> None:
+    storage.jobseekers.create(seeker("a", max_commute_km=10))
+    storage.jobseekers.cache_followed = True  # as a change-log follower sets it
+    assert storage.jobseekers.get_many(["a"])["a"].max_commute_km == 10
+    other_process = Storage(storage.url)
+    try:
+        other_process.jobseekers.replace(seeker("a", max_commute_km=42))
+    finally:
+        other_process.dispose()
+    # Until the follower applies the change the cached document is served (within a second in a server) …
+    assert storage.jobseekers.get_many(["a"])["a"].max_commute_km == 10
+    storage.jobseekers.forget_cached(["a"])  # … then it drops exactly the changed rows
+    assert storage.jobseekers.get_many(["a"])["a"].max_commute_km == 42
+    assert storage.jobseekers.get_many(["a"], organisation="elsewhere") == {}

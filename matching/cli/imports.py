@@ -42,7 +42,7 @@ def import_file(
 ) -> None:
     """Import job seekers or vacancies from CSV or Excel; any invalid row rejects the file unless --skip-invalid.
 
-    A server already running keeps its indexes until it restarts; import through the API to avoid that.
+    Every running server process matches the new rows within a second (it follows the change log).
     """
     from matching.access import command_line_actor
     from matching.bootstrap import build_matcher

@@ -28,6 +28,7 @@ from api.schemas import ErrorBody
 from api.web import install as install_pages
 from matching.config import Settings, get_settings
 from matching.service import Matcher
+from matching.service.following import ChangeFollower
 
 DESCRIPTION = """
 Matches job seekers and vacancies on ESCO occupations and skills, and explains every score.
@@ -56,7 +57,8 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
         else:
             app.state.matcher = matcher
         # Other processes (workers, replicas, the CLI) write to a shared database: follow their changes.
-        follower = app.state.matcher.follow() if app.state.matcher.storage.shared else None
+        shared = app.state.matcher.storage.shared
+        follower = ChangeFollower(app.state.matcher.indexes).start() if shared else None
         # Start-up leaves a large, long-lived heap (model, taxonomy, indexes). Without freezing it, each
         # full garbage collection walks it all and stalls a request for ~300 ms.
         gc.collect()

@@ -25,13 +25,11 @@ from matching.embedding.profiles import ProfileEncoder
 from matching.ingest.report import ImportReport
 from matching.linking.autocomplete import Autocompleter
 from matching.linking.linker import LinkedConcept, TaxonomyLinker
-from matching.pseudonyms import SECRET_NAME
 from matching.ranking.eligibility import EligibilityRules
 from matching.ranking.pipeline import MatchPage, Ranker
 from matching.ranking.scoring import DEFAULT_WEIGHTS, ScoringWeights
 from matching.service.admin import Administration
 from matching.service.feedback import FeedbackService
-from matching.service.following import FOLLOW_INTERVAL, ChangeFollower
 from matching.service.indexes import IndexKeeper, Progress
 from matching.service.linking import TextLinking
 from matching.service.matching import Matching
@@ -46,8 +44,8 @@ from models import JobSeeker, Match, Vacancy
 
 
 class Matcher:
-    """``rules`` defaults to :meth:`EligibilityRules.standard`; ``today`` (the date the rules judge by) to the
-    real date at each request; ``index_dir=None`` keeps the indexes in memory only."""
+    """``rules`` defaults to the standard rules; ``today`` (the date they judge by) to the real date at each
+    request; ``index_dir=None`` keeps the indexes in memory only. Tests and evaluations set both."""
 
     def __init__(
         self,
@@ -67,13 +65,7 @@ class Matcher:
         self.vacancies = Side("vacancies", "vacancy", storage.vacancies, self.encoder.encode_vacancies, dim)
         self.weights, rules = weights, rules or EligibilityRules.standard(taxonomy)
         self.ranker = Ranker(taxonomy, rules, weights, language, today, similarity_floor(embedder))
-        self.indexes = IndexKeeper(
-            [self.seekers, self.vacancies],
-            index_dir,
-            embedder.model_id,
-            storage.changes,
-            lambda: storage.secret(SECRET_NAME),
-        )
+        self.indexes = IndexKeeper([self.seekers, self.vacancies], index_dir, embedder.model_id, storage)
         self.profiles = Profiles(taxonomy, storage, self.seekers, self.vacancies, self.indexes)
         self.matching = Matching(taxonomy, storage, self.seekers, self.vacancies, self.ranker)
         self.releasing = Releases(storage, self.seekers, self.vacancies)
@@ -81,8 +73,6 @@ class Matcher:
         self.feedback = FeedbackService(storage, self.seekers, self.vacancies, self.matching)
         self.linking = TextLinking(taxonomy, embedder, language, english_embedder)
         self.admin = Administration(storage, self.indexes, taxonomy, embedder.model_id)
-
-    # -- the rules and the date they judge by (tests and evaluations set them) ----------------------------
 
     @property
     def rules(self) -> EligibilityRules:
@@ -100,20 +90,12 @@ class Matcher:
     def today(self, value: dt.date | None) -> None:
         self.ranker.today = value
 
-    # -- life cycle -------------------------------------------------------------------------------------
-
     def open(self, progress: Progress | None = None) -> dict[str, str]:
         return self.indexes.open(progress)
 
     def warm_in_background(self, linking_ready: Callable[[float], None] | None = None) -> None:
         """Load what the first requests would otherwise wait for: place names, then free-text linking."""
         self.linking.warm_in_background(linking_ready, first=self.ranker.rules.gazetteer.warm)
-
-    def catch_up(self) -> int:
-        return self.indexes.catch_up()
-
-    def follow(self, interval: float = FOLLOW_INTERVAL) -> ChangeFollower:
-        return ChangeFollower(self.indexes, interval).start()
 
     def rebuild_indexes(self, progress: Progress | None = None) -> None:
         self.indexes.rebuild_all(progress)

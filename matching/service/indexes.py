@@ -23,9 +23,10 @@ from typing import Any
 from matching.errors import VectorIndexError
 from matching.index.saved import load_saved_index, saved_index_exists
 from matching.index.vector_index import VectorIndex
-from matching.pseudonyms import erased_id
+from matching.pseudonyms import SECRET_NAME, erased_id
 from matching.service.sides import Side
 from matching.store.changes import Change, ChangeLog
+from matching.store.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,13 @@ class IndexKeeper:
         sides: Sequence[Side[Any]],
         index_dir: Path | None,
         model_id: str,
-        changes: ChangeLog,
-        erasure_secret: Callable[[], bytes],
+        storage: Storage,
     ):
         self.sides = list(sides)
         self.index_dir = index_dir
         self.model_id = model_id
-        self.changes = changes
-        self.erasure_secret = erasure_secret
+        self.changes: ChangeLog = storage.changes
+        self.erasure_secret: Callable[[], bytes] = lambda: storage.secret(SECRET_NAME)
         self._catching_up = threading.Lock()
 
     def open(self, progress: Progress | None = None) -> dict[str, str]:

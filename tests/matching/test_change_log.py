@@ -68,7 +68,7 @@ def test_a_second_process_catches_up_to_exactly_the_first_ones_writes(two: tuple
     a.create_jobseeker(seeker("js-2", m.FORKLIFT))
     a.create_vacancy(vacancy("vac-1", m.NURSE, [m.MEDICATION]))
     assert "js-1" in a.seekers.index and "js-1" not in b.seekers.index  # at once here, not yet there
-    b.catch_up()
+    b.indexes.catch_up()
     assert [x.jobseeker_id for x in b.candidates_for_vacancy("vac-1").items] == [
         x.jobseeker_id for x in a.candidates_for_vacancy("vac-1").items
     ]
@@ -76,12 +76,12 @@ def test_a_second_process_catches_up_to_exactly_the_first_ones_writes(two: tuple
     a.replace_jobseeker(seeker("js-1", m.NURSE, [m.MEDICATION], max_commute_km=3))
     a.delete_vacancy("vac-1")
     a.delete_jobseeker("js-2")
-    assert b.catch_up() == 3
+    assert b.indexes.catch_up() == 3
     assert b.storage.jobseekers.get_many(["js-1"])["js-1"].max_commute_km == 3
     assert set(b.seekers.index.ids()) == {"js-1"} and len(b.vacancies.index) == 0
     np.testing.assert_allclose(b.seekers.index.vector("js-1"), a.seekers.index.vector("js-1"))
-    assert b.catch_up() == 0  # nothing new: nothing read twice
-    a.catch_up()  # its own writes: nothing to change
+    assert b.indexes.catch_up() == 0  # nothing new: nothing read twice
+    a.indexes.catch_up()  # its own writes: nothing to change
     assert set(a.seekers.index.ids()) == {"js-1"} and a.seekers.own_writes == {}
 
 
@@ -90,13 +90,13 @@ def test_erasure_leaves_no_id_in_the_log_and_reaches_every_process(two: tuple[Ma
     a.create_jobseeker(seeker("js-gone"))
     a.replace_jobseeker(seeker("js-gone", max_commute_km=7))
     a.create_jobseeker(seeker("js-stays"))
-    b.catch_up()
+    b.indexes.catch_up()
     assert "js-gone" in b.seekers.index
     a.delete_jobseeker("js-gone")  # erasure
     entries = _entries(a.storage)
     assert all("js-gone" not in entity_id for _, _, entity_id in entries)
     assert entries[-1][:2] == ("jobseeker", "erase") and entries[-1][2].startswith("erased-")
-    b.catch_up()
+    b.indexes.catch_up()
     assert set(b.seekers.index.ids()) == {"js-stays"}
     assert b.storage.jobseekers.get_many(["js-gone"]) == {}
 
@@ -107,10 +107,10 @@ def test_pruned_log_and_health(two: tuple[Matcher, Matcher]) -> None:
     assert a.storage.changes.prune(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == 1
     _, horizon, head = a.storage.changes.state()
     assert horizon == head  # nothing left, the position is kept
-    b.catch_up()  # b's position is behind what was pruned: it rebuilds instead
+    b.indexes.catch_up()  # b's position is behind what was pruned: it rebuilds instead
     assert "js-1" in b.seekers.index
     a.storage.changes.report("elsewhere:1", head - 1)
-    a.catch_up()
+    a.indexes.catch_up()
     health = a.health()["change_log"]
     assert health["head"] == head and health["behind"] == 0
     assert {k: v for k, v in health["processes"][0].items() if k != "reported_seconds_ago"} == {

@@ -24,7 +24,9 @@ from matching.service.feedback import FeedbackService
 from matching.service.linking import TextLinking
 
 
-def get_matcher(request: Request) -> Matcher:
+# The getters are async on purpose: FastAPI runs a sync dependency in a worker thread, a hop per dependency
+# per request for what is an attribute read.
+async def get_matcher(request: Request) -> Matcher:
     return request.app.state.matcher
 
 
@@ -32,15 +34,15 @@ MatcherDep = Annotated[Matcher, Depends(get_matcher)]
 
 
 # The façade's parts that routes use directly (tests override get_matcher; these follow it).
-def get_admin(matcher: MatcherDep) -> Administration:
+async def get_admin(matcher: MatcherDep) -> Administration:
     return matcher.admin
 
 
-def get_linking(matcher: MatcherDep) -> TextLinking:
+async def get_linking(matcher: MatcherDep) -> TextLinking:
     return matcher.linking
 
 
-def get_feedback(matcher: MatcherDep) -> FeedbackService:
+async def get_feedback(matcher: MatcherDep) -> FeedbackService:
     return matcher.feedback
 
 

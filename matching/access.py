@@ -36,6 +36,16 @@ class Scope:
     employer_id: str | None = None
     nothing: bool = False
 
+    def reaches(self, entity_id: str, organisation: str, employer_id: str | None, is_vacancy: bool) -> bool:
+        """Whether a row with these columns is in scope: the same test as the repository's SQL filter."""
+        if self.nothing:
+            return False
+        if self.organisation is not None and organisation != self.organisation:
+            return False
+        if self.entity_id is not None and entity_id != self.entity_id:
+            return False
+        return self.employer_id is None or (is_vacancy and employer_id == self.employer_id)
+
 
 EVERYTHING = Scope()
 

@@ -29,6 +29,12 @@ def ensure_same_id(path_id: str, body_id: str) -> None:
         raise IdMismatchError(path_id, body_id)
 
 
+def match_list_response(page: MatchPage) -> Response:
+    """A match list serialised here, in the request's worker thread: returning the model instead makes FastAPI
+    validate it again in another thread hop before serialising (lists carry hundreds of nested objects)."""
+    return Response(match_list(page).model_dump_json(), media_type="application/json")
+
+
 def match_list(page: MatchPage) -> MatchList:
     return MatchList(
         subject_id=page.subject_id,

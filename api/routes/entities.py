@@ -20,7 +20,7 @@ from api.routes.common import (
     OffsetQuery,
     ensure_same_id,
     export_response,
-    match_list,
+    match_list_response,
 )
 from api.schemas import ErrorBody, JobSeekerPage, MatchList, VacancyPage
 from matching.access import Actor
@@ -166,7 +166,7 @@ def entity_router(
     def delete(entity_id: EntityId, matcher: MatcherDep, actor: Annotated[Actor, allow("delete")]) -> None:
         call.delete(matcher, entity_id, actor)
 
-    @router.get(f"{one}{entity.matches}", responses=not_found, **route("matches"))
+    @router.get(f"{one}{entity.matches}", response_model=MatchList, responses=not_found, **route("matches"))
     def matches(
         entity_id: EntityId,
         matcher: MatcherDep,
@@ -174,8 +174,8 @@ def entity_router(
         k: KQuery = 20,
         offset: MatchOffsetQuery = 0,
         lang: LanguageQuery = None,
-    ) -> MatchList:
-        return match_list(call.matches(matcher, entity_id, k, offset, lang, actor))
+    ) -> Response:
+        return match_list_response(call.matches(matcher, entity_id, k, offset, lang, actor))
 
     @router.get(
         f"{one}{entity.matches}/export",

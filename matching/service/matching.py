@@ -87,10 +87,10 @@ class Matching:
     ) -> MatchPage:
         """A stored entity's matches from its own organisation only; the request is audited."""
         side = direction.query
-        record = side.repo.get_record(item_id, scope_of(actor, side.kind))
+        item, organisation = side.repo.get_in_scope(item_id, scope_of(actor, side.kind))
         # A stored entity's vector is in its index (kept in step with the rows): no need to embed it again.
         vector = side.index.vector(item_id) if item_id in side.index else None
-        page = self.rank(direction, record.item, k, offset, language, record.organisation, vector)
+        page = self.rank(direction, item, k, offset, language, organisation, vector)
         self.storage.audit.record(entries(actor, Action.MATCH, side.kind, [item_id]))
         return page
 

@@ -249,6 +249,19 @@ class Repository(Generic[M]):
                 row.updated_at,
             )
 
+    def get_in_scope(self, entity_id: str, scope: Scope | None = None) -> tuple[M, str]:
+        """``(document, organisation)`` of one row in scope; from the followed cache when it holds the row."""
+        cached = self._cache.get(entity_id) if self.cache_followed else None
+        if cached is None:
+            record = self.get_record(entity_id, scope)
+            return record.item, record.organisation
+        employer = getattr(cached.item, "employer_id", None)
+        if scope is not None and not scope.reaches(
+            entity_id, cached.organisation, employer, self._row is VacancyRow
+        ):
+            raise NotFoundError(self.kind, entity_id)
+        return cached.item, cached.organisation
+
     def get_many(self, ids: Sequence[str], organisation: str | None = None) -> dict[str, M]:
         """The documents among ``ids`` that exist (in ``organisation``, when given).
 

@@ -60,3 +60,39 @@ def test_a_followed_cache_serves_documents_without_the_database_and_drops_change
     storage.jobseekers.forget_cached(["a"])  # … then it drops exactly the changed rows
     assert storage.jobseekers.get_many(["a"])["a"].max_commute_km == 42
     assert storage.jobseekers.get_many(["a"], organisation="elsewhere") == {}
+
+
+def test_a_cached_read_in_scope_answers_exactly_as_the_database_does(storage: Storage) -> None:
+    import pytest
+
+    from matching.access import Scope
+    from matching.errors import NotFoundError
+    from tests.factories import vacancy
+
+    storage.jobseekers.create(seeker("js"), organisation="a")
+    storage.vacancies.create(vacancy("v", employer_id="emp-1"), organisation="a")
+    scopes = [
+        None,
+        Scope(),
+        Scope(nothing=True),
+        Scope(organisation="a"),
+        Scope(organisation="b"),
+        Scope(entity_id="js"),
+        Scope(entity_id="v"),
+        Scope(organisation="a", employer_id="emp-1"),
+        Scope(organisation="a", employer_id="emp-2"),
+    ]
+    for repo, entity_id in ((storage.jobseekers, "js"), (storage.vacancies, "v")):
+        for scope in scopes:
+            outcomes = []
+            for followed in (False, True):
+                repo.cache_followed = followed
+                repo.get_many([entity_id])  # cached
+                try:
+                    outcomes.append(repo.get_in_scope(entity_id, scope)[1])
+                except NotFoundError:
+                    outcomes.append(None)
+            assert outcomes[0] == outcomes[1], (entity_id, scope)
+        repo.cache_followed = False
+    with pytest.raises(NotFoundError):
+        storage.jobseekers.get_in_scope("nobody")

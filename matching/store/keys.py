@@ -72,8 +72,9 @@ def check_key_request(role: str, organisation: str, subject_id: str | None, labe
 
 
 class ApiKeys:
-    def __init__(self, writes: sessionmaker[Session]):
+    def __init__(self, writes: sessionmaker[Session], reads: sessionmaker[Session] | None = None):
         self._sessions = writes
+        self._reads = reads or writes  # SQLite: a writer session begins by taking the database's write lock
 
     def create(
         self,
@@ -105,7 +106,7 @@ class ApiKeys:
         """The actor for a valid, unrevoked key; None otherwise."""
         if not key.startswith(KEY_PREFIX) or len(key) > 100:
             return None
-        with self._sessions() as session:  # columns, not an ORM object: this runs with every request
+        with self._reads() as session:  # columns, not an ORM object: this runs with every request
             row = session.execute(
                 select(
                     ApiKeyRow.role,

@@ -71,7 +71,8 @@ class Storage:
                     for statement in append_only_ddl(conn.dialect.name):
                         conn.exec_driver_sql(statement)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.writes = sessionmaker(self.engine.execution_options(writer=True), expire_on_commit=False)
+        writer = self.engine.execution_options(writer=True)
+        self.writes = sessionmaker(writer, expire_on_commit=False)
         self.jobseekers: Repository[JobSeeker] = Repository(
             self.sessions, self.writes, JobSeekerRow, JobSeeker, "job seeker", "jobseeker"
         )
@@ -81,8 +82,8 @@ class Storage:
         self.changes = ChangeLog(self.sessions, self.writes)
         if in_memory(url):  # no other process can reach this database: every change passes through here
             self.jobseekers.cache_followed = self.vacancies.cache_followed = True
-        self.audit = AuditLog(self.writes)
-        self.keys = ApiKeys(self.writes)
+        self.audit = AuditLog(self.writes, writer)
+        self.keys = ApiKeys(self.writes, self.sessions)
         self.feedback = FeedbackStore(self)
         self._secrets: dict[str, bytes] = {}
 

@@ -41,6 +41,9 @@ This service uses the ESCO classification of the European Commission.
 """
 
 
+GC_THRESHOLD = 25_000
+
+
 def create_app(settings: Settings | None = None, matcher: Matcher | None = None) -> FastAPI:
     """Build the app. Pass ``matcher`` to serve an existing one (demo, tests); else it is built from settings."""
 
@@ -63,6 +66,9 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
         # full garbage collection walks it all and stalls a request for ~300 ms.
         gc.collect()
         gc.freeze()
+        # A match list allocates thousands of short-lived objects; collecting the youngest generation every
+        # 700 allocations spends a tenth of a request's CPU on garbage that is almost never cyclic.
+        gc.set_threshold(GC_THRESHOLD, 20, 20)
         try:
             yield
         finally:

@@ -6,11 +6,17 @@ since most assessed pairs are never shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TypeVar
 
 from matching.ranking.reasons import REASONS, reason
 from matching.ranking.steps import step
 from models import Eligibility, NextStep, Reason, Severity
+
+N = TypeVar("N")
+R = TypeVar("R")
 
 
 @dataclass(slots=True)
@@ -39,11 +45,11 @@ class Assessment:
 
     @property
     def reasons(self) -> list[Reason]:
-        return [reason(n.code, n.severity, dict(n.values)) for n in self.notes]
+        return [_rendered(_reason, n) for n in self.notes]
 
     @property
     def next_steps(self) -> list[NextStep]:
-        return [step(s.code, s.authority, s.url, s.authority_name, **dict(s.values)) for s in self.steps]
+        return [_rendered(_step, s) for s in self.steps]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +84,22 @@ def then(
     **values: object,
 ) -> StepNote:
     return StepNote(code, authority, url, authority_name, tuple(values.items()))
+
+
+# The same few hundred notes recur in every list; their three-language texts are rendered once. Notes are frozen
+# and hashable unless a value is not (then rendered each time).
+@lru_cache(maxsize=8192)
+def _reason(note: ReasonNote) -> Reason:
+    return reason(note.code, note.severity, dict(note.values))
+
+
+@lru_cache(maxsize=8192)
+def _step(note: StepNote) -> NextStep:
+    return step(note.code, note.authority, note.url, note.authority_name, **dict(note.values))
+
+
+def _rendered(render: Callable[[N], R], note: N) -> R:
+    try:
+        return render(note)
+    except TypeError:  # an unhashable value
+        return render.__wrapped__(note)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from api.routes.common import (
     ExportFormatQuery,
     ExportKQuery,
     ExportLanguageQuery,
+    FiltersDep,
     KQuery,
     LanguageQuery,
     LimitQuery,
@@ -171,11 +172,12 @@ def entity_router(
         entity_id: EntityId,
         matcher: MatcherDep,
         actor: Annotated[Actor, allow("matches")],
+        filters: FiltersDep,
         k: KQuery = 20,
         offset: MatchOffsetQuery = 0,
         lang: LanguageQuery = None,
     ) -> Response:
-        return match_list_response(call.matches(matcher, entity_id, k, offset, lang, actor))
+        return match_list_response(call.matches(matcher, entity_id, k, offset, lang, actor, filters))
 
     @router.get(
         f"{one}{entity.matches}/export",
@@ -187,11 +189,12 @@ def entity_router(
         entity_id: EntityId,
         matcher: MatcherDep,
         actor: Annotated[Actor, allow("export")],
+        filters: FiltersDep,
         format: ExportFormatQuery = "csv",
         lang: ExportLanguageQuery = "de",
         k: ExportKQuery = 50,
     ) -> Response:
-        page = call.matches(matcher, entity_id, k, 0, lang, actor)
+        page = call.matches(matcher, entity_id, k, 0, lang, actor, filters)
         return export_response(page, entity.export_side, lang, format, f"{entity.export_side}-{entity_id}")
 
     return router

@@ -26,6 +26,7 @@ from matching.ingest.report import ImportReport
 from matching.linking.autocomplete import Autocompleter
 from matching.linking.linker import LinkedConcept, TaxonomyLinker
 from matching.ranking.eligibility import EligibilityRules
+from matching.ranking.filters import NO_FILTERS, MatchFilters
 from matching.ranking.pipeline import MatchPage, Ranker
 from matching.ranking.scoring import DEFAULT_WEIGHTS, ScoringWeights
 from matching.service.admin import Administration
@@ -74,21 +75,8 @@ class Matcher:
         self.linking = TextLinking(taxonomy, embedder, language, english_embedder)
         self.admin = Administration(storage, self.indexes, taxonomy, embedder.model_id)
 
-    @property
-    def rules(self) -> EligibilityRules:
-        return self.ranker.rules
-
-    @rules.setter
-    def rules(self, value: EligibilityRules) -> None:
-        self.ranker.rules = value
-
-    @property
-    def today(self) -> dt.date | None:
-        return self.ranker.today
-
-    @today.setter
-    def today(self, value: dt.date | None) -> None:
-        self.ranker.today = value
+    rules = property(lambda self: self.ranker.rules, lambda self, value: setattr(self.ranker, "rules", value))
+    today = property(lambda self: self.ranker.today, lambda self, value: setattr(self.ranker, "today", value))
 
     def open(self, progress: Progress | None = None) -> dict[str, str]:
         return self.indexes.open(progress)
@@ -189,8 +177,9 @@ class Matcher:
         offset: int = 0,
         language: str | None = None,
         actor: Actor | None = None,
+        filters: MatchFilters = NO_FILTERS,
     ) -> MatchPage:
-        return self.matching.candidates_for_vacancy(vacancy_id, k, offset, language, actor)
+        return self.matching.candidates_for_vacancy(vacancy_id, k, offset, language, actor, filters)
 
     def vacancies_for_jobseeker(
         self,
@@ -199,8 +188,11 @@ class Matcher:
         offset: int = 0,
         language: str | None = None,
         actor: Actor | None = None,
+        filters: MatchFilters = NO_FILTERS,
     ) -> MatchPage:
-        return self.matching.rank_stored(self.matching.for_jobseeker, seeker_id, k, offset, language, actor)
+        return self.matching.rank_stored(
+            self.matching.for_jobseeker, seeker_id, k, offset, language, actor, filters
+        )
 
     def rank_candidates(
         self,

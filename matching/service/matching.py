@@ -15,7 +15,9 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from matching.access import Actor, Role, scope_of
+from matching.errors import InvalidInputError
 from matching.pseudonyms import SECRET_NAME, candidate_pseudonym
+from matching.ranking.filters import NO_FILTERS, MatchFilters
 from matching.ranking.pipeline import MatchPage, Pair, Ranker
 from matching.service.sides import Side
 from matching.store.audit import Action, entries
@@ -69,10 +71,12 @@ class Matching:
         language: str | None = None,
         organisation: str | None = None,
         query_vector: np.ndarray | None = None,
+        filters: MatchFilters = NO_FILTERS,
     ) -> MatchPage:
-        """``item`` (stored or not) against the stored entities of the other side."""
+        """``item`` (stored or not) against the stored entities of the other side, those that pass ``filters``."""
+        accept = self._accept(direction, item, filters.check(self.taxonomy))
         query = direction.query.encode([item])[0] if query_vector is None else query_vector
-        found = self._retrieve(direction.found, query, offset + k, organisation)
+        found = self._retrieve(direction.found, query, offset + k, organisation, accept)
         pairs = [direction.pair(item, other, similarity) for other, similarity in found]
         return self.ranker.page(item.id, pairs, k, offset, language)
 
@@ -84,13 +88,14 @@ class Matching:
         offset: int = 0,
         language: str | None = None,
         actor: Actor | None = None,
+        filters: MatchFilters = NO_FILTERS,
     ) -> MatchPage:
         """A stored entity's matches from its own organisation only; the request is audited."""
         side = direction.query
         item, organisation = side.repo.get_in_scope(item_id, scope_of(actor, side.kind))
         # A stored entity's vector is in its index (kept in step with the rows): no need to embed it again.
         vector = side.index.vector(item_id) if item_id in side.index else None
-        page = self.rank(direction, item, k, offset, language, organisation, vector)
+        page = self.rank(direction, item, k, offset, language, organisation, vector, filters)
         self.storage.audit.record(entries(actor, Action.MATCH, side.kind, [item_id]))
         return page
 
@@ -101,34 +106,66 @@ class Matching:
         offset: int = 0,
         language: str | None = None,
         actor: Actor | None = None,
+        filters: MatchFilters = NO_FILTERS,
     ) -> MatchPage:
         """Job seekers ranked for a stored vacancy, from the vacancy's organisation only.
 
         Employers see candidates under a per-vacancy pseudonym, without reasons or next steps (they
         describe recognition and residence status) and without the blocked list, until an advisor
-        releases a candidate to the vacancy.
+        releases a candidate to the vacancy. Employers cannot filter: narrowing a list by place, distance or
+        skills would single out people they may not know yet.
         """
-        page = self.rank_stored(self.for_vacancy, vacancy_id, k, offset, language, actor)
+        if actor is not None and actor.role == Role.EMPLOYER and filters.active:
+            raise InvalidInputError(
+                "filters", "employer keys get candidate lists unfiltered; an advisor can filter"
+            )
+        page = self.rank_stored(self.for_vacancy, vacancy_id, k, offset, language, actor, filters)
         if actor is not None and actor.role == Role.EMPLOYER:
             released = {r.jobseeker_id for r in self.storage.releases(vacancy_id=vacancy_id)}
             page = for_employer(page, released, self.storage.secret(SECRET_NAME))
         return page
 
+    def _accept(
+        self, direction: Direction[Q, C], item: Q, filters: MatchFilters
+    ) -> Callable[[C], bool] | None:
+        """The test a listed entity must pass, or None without filters."""
+        if not filters.active:
+            return None
+        listed_is_seeker = direction.found.kind == "jobseeker"
+        rules, today, taxonomy = self.ranker.rules, self.ranker.today, self.taxonomy
+
+        def accept(other: C) -> bool:
+            seeker, vacancy, _ = direction.pair(item, other, 0.0)
+            assessment = rules.assess(seeker, vacancy, today)
+            return filters.accepts(seeker, vacancy, assessment, taxonomy, listed_is_seeker)
+
+        return accept
+
     def _retrieve(
-        self, side: Side[C], query: np.ndarray, needed: int, organisation: str | None
+        self,
+        side: Side[C],
+        query: np.ndarray,
+        needed: int,
+        organisation: str | None,
+        accept: Callable[[C], bool] | None = None,
     ) -> list[tuple[C, float]]:
         """The nearest stored entities (over-fetched), skipping ones deleted meanwhile.
 
-        With ``organisation``, the nearest ones *within* it: the search widens until enough are found or
-        the index is exhausted, so each organisation gets the results a separate index would give it.
+        With ``organisation`` or ``accept``, the nearest ones *within* the organisation that pass the test:
+        the search widens until enough are found or the index is exhausted, so each organisation gets the
+        results a separate index would give it, and a filtered list is as complete as an unfiltered one.
         """
         want = max(MIN_OVERFETCH, OVERFETCH_FACTOR * needed)
         fetch = want
         while True:
             hits = side.index.search(query, fetch)
             found = side.repo.get_many([h[0] for h in hits], organisation)
-            pairs = [(found[entity_id], sim) for entity_id, sim in hits if entity_id in found]
-            if organisation is None or len(pairs) >= want or len(hits) < fetch:
+            pairs = [
+                (found[entity_id], sim)
+                for entity_id, sim in hits
+                if entity_id in found and (accept is None or accept(found[entity_id]))
+            ]
+            if (organisation is None and accept is None) or len(pairs) >= want or len(hits) < fetch:
                 return pairs[:want]
             fetch *= 4
 

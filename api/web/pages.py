@@ -143,7 +143,13 @@ def vacancy(request: Request, vacancy_id: str) -> HTMLResponse:
     if not _valid(vacancy_id):
         return _not_found(request)
     return render(
-        request, "vacancy.html", "candidates.page_title", "vacancy.js", data={"vacancy-id": vacancy_id}
+        request,
+        "vacancy.html",
+        "candidates.page_title",
+        "vacancy.js",
+        data={"vacancy-id": vacancy_id},
+        working_times=[w.value for w in WorkingTime if w != WorkingTime.ANY],
+        recognition_statuses=[r.value for r in RecognitionStatus],
     )
 
 

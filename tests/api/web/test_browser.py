@@ -403,3 +403,34 @@ def test_sign_in_refuses_unknown_keys_and_roles_without_pages(browser: Browser) 
     browser.one("#api-key").send_keys(browser.world.keys["advisor"])
     browser.one("#login-form button[type=submit]").click()
     browser.until(lambda: "/app/advisor/vacancies/vac-nurse-a" in browser.driver.current_url, "the way back")
+
+
+def test_advisor_filters_a_candidate_list_and_it_matches_the_api(browser: Browser) -> None:
+    browser.sign_in("advisor")
+    browser.open("/app/advisor/vacancies/vac-assist?lang=en")
+    browser.loaded("#candidates")
+    everyone = [c.get_attribute("data-seeker") for c in browser.all("#candidates > li.card")]
+    browser.one("#filters-panel summary").click()
+    browser.one("#f-german option[value='C1']").click()
+    browser.one("#f-time option[value='part_time']").click()
+    browser.one("#apply-filters").click()
+    api = httpx.get(
+        f"{browser.world.base_url}/api/v1/vacancies/vac-assist/candidates",
+        params={"k": 20, "min_german": "C1", "working_time": "part_time"},
+        headers={"Authorization": f"Bearer {browser.world.keys['advisor']}"},
+    ).json()
+    expected = [x["jobseeker_id"] for x in api["items"]]
+    assert expected != everyone[: len(expected)] or len(expected) < len(everyone), (
+        "the filter changed nothing"
+    )
+
+    def shown() -> list[str | None]:
+        return [c.get_attribute("data-seeker") for c in browser.all("#candidates > li.card")]
+
+    browser.until(
+        lambda: browser.one("#candidates").get_attribute("aria-busy") == "false" and shown() == expected,
+        "the filtered list",
+    )
+    browser.shot("13-advisor-filtered-candidates")
+    browser.one("#clear-filters").click()
+    browser.until(lambda: shown() == everyone, "the unfiltered list again")

@@ -437,14 +437,14 @@ export async function download(path, query, fallbackName) {
   return match ? match[1] : fallbackName;
 }
 
-export function wireExports(path, stem) {
+export function wireExports(path, stem, extra = () => ({})) {
   for (const button of document.querySelectorAll("[data-export]")) {
     button.addEventListener("click", () =>
       run(async () => {
         const format = button.dataset.export;
         button.disabled = true;
         try {
-          const name = await download(path, { format, lang, k: 50 }, `${stem}.${format}`);
+          const name = await download(path, { format, lang, k: 50, ...extra() }, `${stem}.${format}`);
           showStatus(t("export.done", { file: name }));
         } finally {
           button.disabled = false;

@@ -111,9 +111,53 @@ function blockedCard(match) {
   );
 }
 
+// Hard filters (German level, eligibility, must-have skills, places, distance, working time, start, recognition):
+// the API applies them while retrieving, so the list stays complete; the exports use the same ones.
+const filterForm = document.getElementById("filters");
+
+function filters() {
+  const data = new FormData(filterForm);
+  const query = {};
+  for (const name of ["min_german", "eligibility", "max_distance_km", "working_time", "available_by", "recognition"]) {
+    if (data.get(name)) query[name] = data.get(name);
+  }
+  const places = String(data.get("place") || "").split(",").map((p) => p.trim()).filter(Boolean);
+  if (places.length) query.place = places;
+  const skills = data.getAll("skill");
+  if (skills.length) query.skill = skills;
+  return query;
+}
+
+async function skillFilters(vacancy) {
+  const box = document.getElementById("f-skills");
+  const uris = [...vacancy.essential_skill_uris, ...vacancy.optional_skill_uris];
+  const names = await labels(uris);
+  box.hidden = uris.length === 0;
+  for (const uri of uris) {
+    const id = `f-skill-${box.querySelectorAll("input").length}`;
+    box.append(
+      el("label", { class: "choice", for: id }, el("input", { type: "checkbox", id, name: "skill", value: uri }), names.get(uri)),
+    );
+  }
+}
+
+async function reload() {
+  offset = 0;
+  list.replaceChildren();
+  await loadPage();
+}
+
+filterForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  run(reload);
+});
+filterForm.addEventListener("reset", () => setTimeout(() => run(reload), 0));
+
 async function loadPage() {
   setBusy(list, true);
-  const page = await api(`/vacancies/${encodeURIComponent(vacancyId)}/candidates`, { query: { k: K, offset, lang } });
+  const page = await api(`/vacancies/${encodeURIComponent(vacancyId)}/candidates`, {
+    query: { k: K, offset, lang, ...filters() },
+  });
   list.append(...page.items.map(candidateCard));
   if (offset === 0) {
     document.getElementById("candidates-meta").textContent = t("candidates.meta", {
@@ -130,12 +174,12 @@ async function loadPage() {
 }
 
 more.addEventListener("click", () => run(loadPage));
-wireExports(`/vacancies/${encodeURIComponent(vacancyId)}/candidates/export`, `candidates-${vacancyId}`);
+wireExports(`/vacancies/${encodeURIComponent(vacancyId)}/candidates/export`, `candidates-${vacancyId}`, filters);
 
 run(async () => {
   requireRole("advisor", "admin");
   if (new URLSearchParams(location.search).get("created")) showStatus(t("form.saved"));
   record = await api(`/vacancies/${encodeURIComponent(vacancyId)}`);
   decisions = await decisionsFor(vacancyId);
-  await Promise.all([renderSummary(record), loadPage()]);
+  await Promise.all([renderSummary(record), loadPage(), skillFilters(record)]);
 }, "error.vacancy_not_found");

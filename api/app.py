@@ -20,6 +20,7 @@ from api.routes import (
     jobseekers,
     keys,
     me,
+    searches,
     taxonomy,
     vacancies,
     whatif,
@@ -61,7 +62,10 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
             app.state.matcher = matcher
         # Other processes (workers, replicas, the CLI) write to a shared database: follow their changes.
         shared = app.state.matcher.storage.shared
-        follower = ChangeFollower(app.state.matcher.indexes).start() if shared else None
+        matcher_ = app.state.matcher
+        follower = (
+            ChangeFollower(matcher_.indexes, after=matcher_.alerts.evaluate).start() if shared else None
+        )
         # Start-up leaves a large, long-lived heap (model, taxonomy, indexes). Without freezing it, each
         # full garbage collection walks it all and stalls a request for ~300 ms.
         gc.collect()
@@ -100,6 +104,7 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
         feedback,
         me,
         concepts,
+        searches,
     ):
         document_roles(module.router)
         v1.include_router(module.router)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from matching.access import ORGANISATION_PATTERN, Role
 from matching.store.audit import AuditEvent
 from matching.store.keys import ApiKey
-from models import JobSeeker, Match, Vacancy
+from models import CEFRLevel, JobSeeker, Match, RecognitionStatus, Vacancy, WorkingTime
 from models.common import EntityId
 from models.feedback import Feedback
 
@@ -130,3 +130,56 @@ class KeyRequest(BaseModel):
 class KeyCreated(BaseModel):
     key: str = Field(description="The API key. It is shown only now: store it safely.")
     record: ApiKey
+
+
+class FiltersIn(BaseModel):
+    """Hard filters of a match list (the query parameters of …/candidates and …/vacancies, as JSON)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_german: CEFRLevel | None = None
+    eligibility: list[Literal["eligible", "bridge"]] = Field(default_factory=list, max_length=2)
+    skills: list[str] = Field(default_factory=list, max_length=50)
+    places: list[str] = Field(default_factory=list, max_length=50)
+    max_distance_km: float | None = Field(default=None, gt=0, le=1000)
+    working_time: list[WorkingTime] = Field(default_factory=list, max_length=3)
+    available_by: dt.date | None = None
+    recognition: list[RecognitionStatus] = Field(default_factory=list, max_length=12)
+
+
+class SavedSearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["candidates", "vacancies"] = Field(
+        description="'candidates' of a vacancy, or 'vacancies' of a job seeker"
+    )
+    subject_id: EntityId = Field(description="The vacancy or job seeker whose list is saved")
+    k: int = Field(default=20, ge=1, le=100, description="Alert when a profile enters this top k")
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+
+
+class SavedSearchOut(BaseModel):
+    id: str
+    kind: str
+    subject_id: str
+    k: int
+    filters: dict[str, Any]
+    in_top: int = Field(description="How many profiles are in its top k now")
+    created_at: dt.datetime
+
+
+class AlertOut(BaseModel):
+    id: int
+    search_id: str
+    entity_id: str = Field(description="The job seeker (or vacancy) that entered the top k")
+    match: Match = Field(description="The match and its explanation when it entered")
+    created_at: dt.datetime
+    read: bool
+
+
+class AlertPage(BaseModel):
+    items: list[AlertOut]
+    total: int
+    unread: int
+    offset: int
+    limit: int

@@ -24,7 +24,7 @@ from tests.factories import seeker, vacancy
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW_TABLES = {"api_keys", "audit_events", "releases", "secrets"}
-HEAD = "0004"
+HEAD = "0005"
 
 
 def _empty(database_url: str) -> None:
@@ -32,6 +32,8 @@ def _empty(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.begin() as conn:
         for table in (
+            "alerts",
+            "saved_searches",
             "changes",
             "change_log_state",
             "change_followers",

@@ -116,3 +116,40 @@ def _location_keys(location: Location) -> frozenset[str]:
 
 
 NO_FILTERS = MatchFilters()
+
+
+def filters_to_json(filters: MatchFilters) -> dict[str, object]:
+    """What a saved search stores: only the filters that are set."""
+    out: dict[str, object] = {
+        "min_german": filters.min_german.value if filters.min_german else None,
+        "eligibility": sorted(e.value for e in filters.eligibility),
+        "skills": sorted(filters.skills),
+        "places": sorted(filters.places),
+        "max_distance_km": filters.max_distance_km,
+        "working_time": sorted(w.value for w in filters.working_time),
+        "available_by": filters.available_by.isoformat() if filters.available_by else None,
+        "recognition": sorted(r.value for r in filters.recognition),
+    }
+    return {k: v for k, v in out.items() if v not in (None, [])}
+
+
+def filters_from_json(data: dict[str, object]) -> MatchFilters:
+    def many(name: str) -> list[str]:
+        value = data.get(name) or []
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    german, distance, available = (
+        data.get("min_german"),
+        data.get("max_distance_km"),
+        data.get("available_by"),
+    )
+    return MatchFilters(
+        min_german=CEFRLevel(str(german)) if german else None,
+        eligibility=frozenset(Eligibility(v) for v in many("eligibility")),
+        skills=frozenset(many("skills")),
+        places=frozenset(many("places")),
+        max_distance_km=float(distance) if isinstance(distance, int | float) else None,
+        working_time=frozenset(WorkingTime(v) for v in many("working_time")),
+        available_by=dt.date.fromisoformat(str(available)) if available else None,
+        recognition=frozenset(RecognitionStatus(v) for v in many("recognition")),
+    )

@@ -131,6 +131,11 @@ class Ranker:
             blocked_total=len(blocked),
         )
 
+    def scored(self, pair: Pair) -> tuple[float, Assessment]:
+        """One pair's score and assessment, without the explanation."""
+        found = self._scored(pair)
+        return found.score, found.assessment
+
     def _scored(self, pair: Pair) -> _Scored:
         seeker, vacancy, similarity = pair
         assessment = self.rules.assess(seeker, vacancy, self.today)

@@ -30,6 +30,7 @@ from matching.ranking.filters import NO_FILTERS, MatchFilters
 from matching.ranking.pipeline import MatchPage, Ranker
 from matching.ranking.scoring import DEFAULT_WEIGHTS, ScoringWeights
 from matching.service.admin import Administration
+from matching.service.alerts import Alerts
 from matching.service.feedback import FeedbackService
 from matching.service.indexes import IndexKeeper, Progress
 from matching.service.linking import TextLinking
@@ -45,8 +46,7 @@ from models import JobSeeker, Match, Vacancy
 
 
 class Matcher:
-    """``rules`` defaults to the standard rules; ``today`` (the date they judge by) to the real date at each
-    request; ``index_dir=None`` keeps the indexes in memory only. Tests and evaluations set both."""
+    """``rules``: the standard rules; ``today``: the real date per request; ``index_dir=None``: indexes in memory."""
 
     def __init__(
         self,
@@ -69,7 +69,10 @@ class Matcher:
         self.indexes = IndexKeeper([self.seekers, self.vacancies], index_dir, embedder.model_id, storage)
         self.profiles = Profiles(taxonomy, storage, self.seekers, self.vacancies, self.indexes)
         self.matching = Matching(taxonomy, storage, self.seekers, self.vacancies, self.ranker)
-        self.releasing = Releases(storage, self.seekers, self.vacancies)
+        self.releasing, self.alerts = (
+            Releases(storage, self.seekers, self.vacancies),
+            Alerts(storage, self.matching, self.ranker),
+        )
         self.privacy = Privacy(storage, self.seekers, self.vacancies, self.indexes, embedder)
         self.feedback = FeedbackService(storage, self.seekers, self.vacancies, self.matching)
         self.linking = TextLinking(taxonomy, embedder, language, english_embedder)

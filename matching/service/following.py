@@ -15,6 +15,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 from matching.service.indexes import IndexKeeper
 
@@ -31,8 +32,15 @@ def process_name() -> str:
 
 
 class ChangeFollower:
-    def __init__(self, keeper: IndexKeeper, interval: float = FOLLOW_INTERVAL, name: str | None = None):
+    def __init__(
+        self,
+        keeper: IndexKeeper,
+        interval: float = FOLLOW_INTERVAL,
+        name: str | None = None,
+        after: Callable[[], object] | None = None,
+    ):
         self.keeper = keeper
+        self.after = after  # run after each catch-up (alerts on saved searches)
         self.interval = interval
         self.name = name or process_name()
         self.last_caught_up: float | None = None  # time.monotonic() of the last successful poll
@@ -58,6 +66,8 @@ class ChangeFollower:
     def poll(self) -> None:
         """One round: catch up, and report or prune when it is time."""
         self.keeper.catch_up()
+        if self.after is not None:
+            self.after()
         now = time.monotonic()
         self.last_caught_up = now
         if now - self._reported >= REPORT_INTERVAL:

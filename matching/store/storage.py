@@ -26,6 +26,7 @@ from matching.store.engine import create_db_engine, has_triggers, in_memory
 from matching.store.feedback import FeedbackStore, pseudonymise_feedback
 from matching.store.keys import ApiKeys
 from matching.store.repository import Repository
+from matching.store.searches import SavedSearches
 from matching.store.tables import (
     ApiKeyRow,
     Base,
@@ -80,6 +81,7 @@ class Storage:
             self.sessions, self.writes, VacancyRow, Vacancy, "vacancy", "vacancy"
         )
         self.changes = ChangeLog(self.sessions, self.writes)
+        self.searches = SavedSearches(self.sessions, self.writes)
         if in_memory(url):  # no other process can reach this database: every change passes through here
             self.jobseekers.cache_followed = self.vacancies.cache_followed = True
         self.audit = AuditLog(self.writes, writer)
@@ -204,6 +206,7 @@ class Storage:
             )
             session.execute(delete(JobSeekerRow).where(JobSeekerRow.id == seeker_id))
             add_entries(session, audit)
+            self.searches.forget_jobseeker(session, seeker_id)
             forget_entity(session, "jobseeker", seeker_id)
             log_changes(session, "jobseeker", [replacement], op="erase")
         self.jobseekers.forget_cached([seeker_id])

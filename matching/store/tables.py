@@ -173,6 +173,42 @@ class ChangeFollowerRow(Base):
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
+class SavedSearchRow(Base):
+    """An advisor's saved search: a vacancy's candidates or a job seeker's vacancies, with filters.
+
+    ``top`` holds the ids and scores now in its top ``k`` (eligible and bridge), kept up to date as the change
+    log is evaluated, so a new profile alerts only when it enters them.
+    """
+
+    __tablename__ = "saved_searches"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    owner_key_id: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # candidates | vacancies
+    subject_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    k: Mapped[int] = mapped_column(Integer, nullable=False)
+    filters: Mapped[dict] = mapped_column(JSON, nullable=False)
+    top: Mapped[list] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class AlertRow(Base):
+    """A profile entered a saved search's top k: the match as it was, read or not. Goes with its search."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    search_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("saved_searches.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    owner_key_id: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    entity_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    match: Mapped[dict] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class FeedbackRow(Base):
     """An advisor's decision on a candidate for a vacancy, with the match's score and eligibility then.
 

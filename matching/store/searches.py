@@ -1,0 +1,190 @@
+"""Saved searches and their alerts, and the exactly-once evaluation of the change log for them.
+
+Every serving process follows the change log, but an alert must be raised once, not once per process: the
+evaluation position is a row of ``change_log_state`` that the evaluating transaction locks (PostgreSQL
+``FOR UPDATE``; SQLite writers are serialised anyway), so whichever process comes first evaluates a range of
+entries and advances the position in the same transaction as the alerts it writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from matching.errors import NotFoundError
+from matching.store.audit import AuditEntry, add_entries
+from matching.store.tables import AlertRow, ChangeLogStateRow, SavedSearchRow, utcnow
+
+ALERT_POSITION = "alerts"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    id: str
+    organisation: str
+    owner_key_id: str
+    kind: str  # candidates (subject: a vacancy) | vacancies (subject: a job seeker)
+    subject_id: str
+    k: int
+    filters: dict[str, Any]
+    top: list[list[Any]]  # [[id, score], …] best first: who is in the top k now
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    id: int
+    search_id: str
+    entity_id: str
+    match: dict[str, Any]
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+@dataclass
+class Outcome:
+    """What evaluating a range of the log decided: alerts to raise, tops to store, searches whose subject is gone."""
+
+    alerts: list[tuple[SavedSearch, str, dict[str, Any]]] = field(default_factory=list)
+    tops: dict[str, list[list[Any]]] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
+
+
+def _search(row: SavedSearchRow) -> SavedSearch:
+    return SavedSearch(
+        row.id, row.organisation, row.owner_key_id, row.kind, row.subject_id, row.k, dict(row.filters),
+        [list(t) for t in row.top], row.created_at,
+    )  # fmt: skip
+
+
+def _alert(row: AlertRow) -> Alert:
+    return Alert(row.id, row.search_id, row.entity_id, dict(row.match), row.created_at, row.read_at)
+
+
+class SavedSearches:
+    def __init__(self, sessions: sessionmaker[Session], writes: sessionmaker[Session]):
+        self._sessions = sessions
+        self._writes = writes
+
+    def create(
+        self,
+        organisation: str,
+        owner_key_id: str,
+        kind: str,
+        subject_id: str,
+        k: int,
+        filters: dict[str, Any],
+        top: list[list[Any]],
+        audit: Sequence[AuditEntry] = (),
+    ) -> SavedSearch:
+        row = SavedSearchRow(
+            id="ss-" + secrets.token_hex(8), organisation=organisation, owner_key_id=owner_key_id, kind=kind,
+            subject_id=subject_id, k=k, filters=filters, top=top, created_at=utcnow(),
+        )  # fmt: skip
+        with self._writes.begin() as session:
+            session.add(row)
+            add_entries(session, [AuditEntry(e.actor, e.action, e.entity_kind, row.id) for e in audit])
+        return _search(row)
+
+    def of_owner(self, owner_key_id: str) -> list[SavedSearch]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(SavedSearchRow)
+                .where(SavedSearchRow.owner_key_id == owner_key_id)
+                .order_by(SavedSearchRow.created_at, SavedSearchRow.id)
+            )
+            return [_search(r) for r in rows]
+
+    def all(self) -> list[SavedSearch]:
+        with self._sessions() as session:
+            return [_search(r) for r in session.scalars(select(SavedSearchRow))]
+
+    def delete(self, search_id: str, owner_key_id: str, audit: Sequence[AuditEntry] = ()) -> None:
+        with self._writes.begin() as session:
+            gone = session.execute(
+                delete(SavedSearchRow).where(
+                    SavedSearchRow.id == search_id, SavedSearchRow.owner_key_id == owner_key_id
+                )
+            ).rowcount  # type: ignore[attr-defined]
+            if not gone:
+                raise NotFoundError("saved search", search_id)
+            add_entries(session, audit)
+
+    # -- alerts -----------------------------------------------------------------------------------
+
+    def alerts(
+        self, owner_key_id: str, unread_only: bool = False, offset: int = 0, limit: int = 50
+    ) -> tuple[list[Alert], int, int]:
+        """A page of the owner's alerts, newest first; how many there are; how many are unread."""
+        mine = AlertRow.owner_key_id == owner_key_id
+        with self._sessions() as session:
+            statement = select(AlertRow).where(mine)
+            if unread_only:
+                statement = statement.where(AlertRow.read_at.is_(None))
+            rows = session.scalars(statement.order_by(AlertRow.id.desc()).offset(offset).limit(limit))
+            items = [_alert(r) for r in rows]
+            total = session.scalar(
+                select(func.count()).select_from(AlertRow).where(mine)
+                .where(AlertRow.read_at.is_(None) if unread_only else True)  # type: ignore[arg-type]
+            )  # fmt: skip
+            unread = session.scalar(
+                select(func.count()).select_from(AlertRow).where(mine, AlertRow.read_at.is_(None))
+            )
+        return items, int(total or 0), int(unread or 0)
+
+    def mark_read(self, alert_id: int, owner_key_id: str) -> None:
+        with self._writes.begin() as session:
+            row = session.get(AlertRow, alert_id)
+            if row is None or row.owner_key_id != owner_key_id:
+                raise NotFoundError("alert", str(alert_id))
+            if row.read_at is None:
+                row.read_at = utcnow()
+
+    # -- evaluating the change log, once ---------------------------------------------------------
+
+    def evaluate(self, until: int, decide: Callable[[int, int], Outcome]) -> int:
+        """Evaluate the log's entries after the stored position up to ``until`` with ``decide`` and store the
+        outcome, in one transaction that holds the position. Returns how many alerts were raised."""
+        with self._writes.begin() as session:
+            state = session.get(ChangeLogStateRow, ALERT_POSITION, with_for_update=True)
+            if state is None:  # first use: nothing before now raises alerts
+                session.add(ChangeLogStateRow(name=ALERT_POSITION, value=str(until)))
+                return 0
+            position = int(state.value)
+            if position >= until:
+                return 0
+            outcome = decide(position, until)
+            now = utcnow()
+            for search, entity_id, match in outcome.alerts:
+                session.add(
+                    AlertRow(
+                        search_id=search.id, owner_key_id=search.owner_key_id, entity_id=entity_id,
+                        match=match, created_at=now,
+                    )
+                )  # fmt: skip
+            for search_id, top in outcome.tops.items():
+                session.execute(update(SavedSearchRow).where(SavedSearchRow.id == search_id).values(top=top))
+            if outcome.gone:
+                session.execute(delete(SavedSearchRow).where(SavedSearchRow.id.in_(outcome.gone)))
+            state.value = str(until)
+            return len(outcome.alerts)
+
+    # -- erasure ---------------------------------------------------------------------------------
+
+    def forget_jobseeker(self, session: Session, seeker_id: str) -> None:
+        """Inside the erasure's transaction: their searches, alerts about them, and their place in tops."""
+        session.execute(
+            delete(SavedSearchRow).where(
+                SavedSearchRow.kind == "vacancies", SavedSearchRow.subject_id == seeker_id
+            )
+        )
+        session.execute(delete(AlertRow).where(AlertRow.entity_id == seeker_id))
+        for row in session.scalars(select(SavedSearchRow).where(SavedSearchRow.kind == "candidates")):
+            if any(entry[0] == seeker_id for entry in row.top):
+                row.top = [entry for entry in row.top if entry[0] != seeker_id]

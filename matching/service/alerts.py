@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from matching.access import Actor, scope_of
 from matching.embedding.base import above_floor
 from matching.errors import InvalidInputError, NotFoundError
@@ -22,6 +24,7 @@ from matching.store.audit import Action, entries
 from matching.store.changes import Change
 from matching.store.searches import Outcome, SavedSearch
 from matching.store.storage import Storage
+from matching.taxonomy.profiles import seeker_skills, vacancy_requirements
 from models import Eligibility
 
 KINDS = {"candidates": "vacancy", "vacancies": "jobseeker"}  # saved-search kind -> its subject's kind
@@ -33,7 +36,12 @@ class Alerts:
         self.seekers: Side[Any] = matching.for_vacancy.found
         self.vacancies: Side[Any] = matching.for_jobseeker.found
         weights = ranker.weights.as_dict()
+        # A factor's most influence on a score: its weight over all weights (the score divides by the weights of
+        # the factors that apply, at most all of them).
         self._semantic_share = weights["semantic"] / sum(weights.values())
+        self._essential_share = weights["essential_skills"] / sum(weights.values())
+        self._parsed: dict[str, MatchFilters] = {}
+        self._matrices: dict[str, tuple[tuple[Any, ...], tuple[str, ...], np.ndarray]] = {}
 
     def _direction(self, kind: str) -> Direction[Any, Any]:
         return self.matching.for_vacancy if kind == "candidates" else self.matching.for_jobseeker
@@ -62,34 +70,176 @@ class Alerts:
         until = min(self.seekers.position, self.vacancies.position)
         return self.storage.searches.evaluate(until, self._decide)
 
-    def _decide(self, start: int, until: int) -> Outcome:
+    def _decide(
+        self, start: int, until: int, searches: list[SavedSearch], members: dict[str, set[str]]
+    ) -> Outcome:
         outcome = Outcome()
-        searches = self.storage.searches.all()
         if not searches:
             return outcome
         written: dict[str, list[str]] = {"jobseeker": [], "vacancy": []}
         for change in self._changes(start, until):
             if change.op == "write" and change.entity_id not in written[change.kind]:
                 written[change.kind].append(change.entity_id)
-        tops = {s.id: [list(t) for t in s.top] for s in searches}
+        tops: dict[str, list[list[Any]]] = {}  # the tops that change, replaced (never changed in place)
         for search in searches:
-            subject_kind = KINDS[search.kind]
-            if search.subject_id in written[subject_kind]:  # the subject changed: a new baseline, no alerts
+            if search.subject_id in written[KINDS[search.kind]]:  # the subject changed: a new baseline
                 self._rebaseline(search, tops, outcome)
         for kind, side in (("jobseeker", self.seekers), ("vacancy", self.vacancies)):
             listed_kind = "candidates" if kind == "jobseeker" else "vacancies"
-            for entity_id in written[kind]:
-                try:
-                    item, organisation = side.repo.get_in_scope(entity_id)
-                except NotFoundError:
-                    item, organisation = None, None
-                for search in searches:
-                    if search.kind == listed_kind and search.id not in outcome.gone:
-                        self._one(search, entity_id, item, organisation, tops, outcome)
-        for search in searches:
-            if search.id not in outcome.gone and tops[search.id] != search.top:
-                outcome.tops[search.id] = tops[search.id]
+            relevant = [s for s in searches if s.kind == listed_kind and s.id not in outcome.gone]
+            if relevant and written[kind]:
+                self._listed(listed_kind, side, relevant, written[kind], members, tops, outcome)
+        outcome.tops = {i: t for i, t in tops.items() if i not in outcome.gone}
         return outcome
+
+    def _listed(
+        self,
+        listed_kind: str,
+        side: Side[Any],
+        relevant: list[SavedSearch],
+        changed: list[str],
+        members: dict[str, set[str]],
+        tops: dict[str, list[list[Any]]],
+        outcome: Outcome,
+    ) -> None:
+        """Changed profiles of the listed side against the saved searches that list them.
+
+        Searches are grouped by subject: a pair is assessed and scored once however many searches share its
+        subject, and only for subjects where the score the pair could reach at best (from its similarity,
+        every other factor at 1) beats the lowest entry of a full top k.
+        """
+        subjects = self._direction(listed_kind).query
+        by_subject: dict[str, list[SavedSearch]] = {}
+        for search in relevant:
+            by_subject.setdefault(search.subject_id, []).append(search)
+        subject_ids = list(by_subject)
+        documents = subjects.repo.get_many(subject_ids)
+        matrix = self._subject_vectors(subjects, subject_ids, documents)
+
+        def lowest(subject_id: str) -> float:
+            """The score to beat for this subject: the lowest last entry of its full tops (-1: one isn't full)."""
+            scores = []
+            for search in by_subject[subject_id]:
+                top = tops.get(search.id, search.top)
+                scores.append(top[-1][1] if len(top) >= search.k else -1.0)
+            return min(scores)
+
+        to_beat = np.array([lowest(i) for i in subject_ids])
+        for entity_id in changed:
+            try:
+                item, organisation = side.repo.get_in_scope(entity_id)
+            except NotFoundError:
+                item, organisation = None, None
+            containing = members.get(entity_id, set())
+            if item is None:
+                for search in relevant:
+                    if search.id in containing:
+                        self._leave(search, entity_id, tops)
+                continue
+            similarities = matrix @ self._vector(side, item)
+            bounds = 1.0 - self._semantic_share * (
+                1.0 - np.clip(above_floor(similarities, self.ranker.similarity_floor), 0.0, None)
+            )
+            wanted = {i for i in np.nonzero(bounds > to_beat)[0].tolist() if self._could_enter(
+                listed_kind, documents.get(subject_ids[i]), item, float(bounds[i]), float(to_beat[i])
+            )}  # fmt: skip
+            if containing:
+                wanted |= {
+                    i for i, sid in enumerate(subject_ids) if any(s.id in containing for s in by_subject[sid])
+                }
+            for index in sorted(wanted):
+                subject_id = subject_ids[index]
+                subject = documents.get(subject_id)
+                if subject is None:
+                    outcome.gone.update(s.id for s in by_subject[subject_id])
+                    continue
+                similarity = float(similarities[index])
+                seeker, vacancy, _ = self._direction(listed_kind).pair(subject, item, similarity)
+                score, assessment = self.ranker.scored((seeker, vacancy, similarity))
+                for search in by_subject[subject_id]:
+                    if search.organisation != organisation:
+                        if search.id in containing:
+                            self._leave(search, entity_id, tops)
+                        continue
+                    self._place(
+                        search, entity_id, seeker, vacancy, similarity, score, assessment, tops, outcome
+                    )
+
+    def _could_enter(self, listed_kind: str, subject: Any, item: Any, bound: float, to_beat: float) -> bool:
+        """The similarity bound tightened by the share of the vacancy's essential skills the person has."""
+        if subject is None:
+            return True  # let the caller find the subject gone
+        seeker, vacancy, _ = self._direction(listed_kind).pair(subject, item, 0.0)
+        essential, _ = vacancy_requirements(vacancy, self.matching.taxonomy)
+        if not essential:
+            return True
+        has = seeker_skills(seeker, self.matching.taxonomy)
+        coverage = sum(1 for skill in essential if skill in has) / len(essential)
+        return bound - self._essential_share * (1.0 - coverage) > to_beat
+
+    def _leave(self, search: SavedSearch, entity_id: str, tops: dict[str, list[list[Any]]]) -> None:
+        tops[search.id] = [e for e in tops.get(search.id, search.top) if e[0] != entity_id]
+
+    def _place(
+        self,
+        search: SavedSearch,
+        entity_id: str,
+        seeker: Any,
+        vacancy: Any,
+        similarity: float,
+        score: float,
+        assessment: Any,
+        tops: dict[str, list[list[Any]]],
+        outcome: Outcome,
+    ) -> None:
+        """One scored pair in one saved search: it enters the top k (alert), moves in it, leaves it, or not."""
+        top = tops.get(search.id, search.top)
+        in_top = any(entry[0] == entity_id for entry in top)
+        filters = self._filters(search)
+        passes = assessment.eligibility != Eligibility.BLOCKED and (
+            not filters.active
+            or filters.accepts(
+                seeker, vacancy, assessment, self.matching.taxonomy, search.kind == "candidates"
+            )
+        )
+        rest = [e for e in top if e[0] != entity_id] if in_top else top
+        if not passes:
+            if in_top:
+                tops[search.id] = rest
+            return
+        if not in_top and len(top) >= search.k and (-score, entity_id) >= (-top[-1][1], top[-1][0]):
+            return  # below the cut
+        ranked = sorted([*rest, [entity_id, score]], key=lambda e: (-e[1], e[0]))[: search.k]
+        tops[search.id] = ranked
+        if not in_top:
+            rank = next(i for i, e in enumerate(ranked) if e[0] == entity_id) + 1
+            match = self.ranker.match(seeker, vacancy, similarity, rank=rank, assessment=assessment)
+            outcome.alerts.append((search, entity_id, match.model_dump(mode="json")))
+
+    def _subject_vectors(self, subjects: Side[Any], ids: list[str], documents: dict[str, Any]) -> np.ndarray:
+        """One row per subject: its vector (zeros for a subject no longer stored). Reused while the subjects'
+        documents are the same objects (a changed row is a new object in the document cache)."""
+        held = tuple(documents.get(i) for i in ids)
+        cached = self._matrices.get(subjects.kind)
+        if (
+            cached is not None
+            and cached[1] == tuple(ids)
+            and all(a is b for a, b in zip(cached[0], held, strict=True))
+        ):
+            return cached[2]
+        zero = np.zeros(subjects.index.dim, dtype=np.float32)
+        rows = [
+            subjects.index.vector(i) if i in subjects.index
+            else subjects.encode([documents[i]])[0] if i in documents else zero
+            for i in ids
+        ]  # fmt: skip
+        matrix = np.stack(rows) if rows else np.zeros((0, subjects.index.dim), dtype=np.float32)
+        self._matrices[subjects.kind] = (held, tuple(ids), matrix)
+        return matrix
+
+    @staticmethod
+    def _vector(side: Side[Any], item: Any) -> np.ndarray:
+        return side.index.vector(item.id) if item.id in side.index else side.encode([item])[0]
 
     def _changes(self, start: int, until: int) -> list[Change]:
         out: list[Change] = []
@@ -113,63 +263,13 @@ class Alerts:
             return
         tops[search.id] = [[_listed(search.kind, m), m.score] for m in page.items]
 
-    def _one(
-        self,
-        search: SavedSearch,
-        entity_id: str,
-        item: Any,
-        organisation: str | None,
-        tops: dict[str, list[list[Any]]],
-        outcome: Outcome,
-    ) -> None:
-        """The changed entity against one saved search: enters (alert), moves, leaves, or nothing."""
-        top = tops[search.id]
-        in_top = any(entry[0] == entity_id for entry in top)
-        if item is None or organisation != search.organisation:
-            if in_top:
-                tops[search.id] = [e for e in top if e[0] != entity_id]
-            return
-        direction = self._direction(search.kind)
-        subject_side, listed_side = direction.query, direction.found
-        found = subject_side.repo.get_many([search.subject_id])
-        if search.subject_id not in found:
-            outcome.gone.add(search.id)
-            return
-        subject = found[search.subject_id]
-        similarity = self._similarity(subject_side, subject, listed_side, item)
-        full = len(top) >= search.k
-        if full and not in_top:  # the best score this pair could reach, from its similarity alone
-            bound = 1.0 - self._semantic_share * (
-                1.0 - max(0.0, above_floor(similarity, self.ranker.similarity_floor))
-            )
-            if bound <= top[-1][1]:
-                return
-        seeker, vacancy, _ = direction.pair(subject, item, similarity)
-        score, assessment = self.ranker.scored((seeker, vacancy, similarity))
-        filters = filters_from_json(search.filters)
-        passes = assessment.eligibility != Eligibility.BLOCKED and (
-            not filters.active
-            or filters.accepts(
-                seeker, vacancy, assessment, self.matching.taxonomy, search.kind == "candidates"
-            )
-        )
-        rest = [e for e in top if e[0] != entity_id]
-        if not passes:
-            tops[search.id] = rest
-            return
-        ranked = sorted([*rest, [entity_id, score]], key=lambda e: (-e[1], e[0]))[: search.k]
-        tops[search.id] = ranked
-        if not in_top and any(e[0] == entity_id for e in ranked):
-            rank = next(i for i, e in enumerate(ranked) if e[0] == entity_id) + 1
-            match = self.ranker.match(seeker, vacancy, similarity, rank=rank, assessment=assessment)
-            outcome.alerts.append((search, entity_id, match.model_dump(mode="json")))
-
-    @staticmethod
-    def _similarity(subject_side: Side[Any], subject: Any, listed_side: Side[Any], item: Any) -> float:
-        def vector(side: Side[Any], entity: Any) -> Any:
-            return side.index.vector(entity.id) if entity.id in side.index else side.encode([entity])[0]
-
-        return float(vector(subject_side, subject) @ vector(listed_side, item))
+    def _filters(self, search: SavedSearch) -> MatchFilters:
+        key = repr(sorted(search.filters.items()))
+        if key not in self._parsed:
+            if len(self._parsed) > 10_000:
+                self._parsed.clear()
+            self._parsed[key] = filters_from_json(search.filters)
+        return self._parsed[key]
 
 
 def _listed(kind: str, match: Any) -> str:

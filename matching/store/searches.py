@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -22,6 +22,7 @@ from matching.store.audit import AuditEntry, add_entries
 from matching.store.tables import AlertRow, ChangeLogStateRow, SavedSearchRow, utcnow
 
 ALERT_POSITION = "alerts"
+SEARCHES_VERSION = "saved_searches"  # changes whenever a saved search is created, deleted or its top changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,19 @@ class SavedSearches:
     def __init__(self, sessions: sessionmaker[Session], writes: sessionmaker[Session]):
         self._sessions = sessions
         self._writes = writes
+        # Every saved search, as of a version: the evaluation reads them with each write, so they are reloaded
+        # only when some process changed one.
+        self._cached: tuple[str, list[SavedSearch], dict[str, set[str]]] | None = None
+
+    @staticmethod
+    def _bump(session: Session) -> str:
+        version = secrets.token_hex(8)
+        state = session.get(ChangeLogStateRow, SEARCHES_VERSION)
+        if state is None:
+            session.add(ChangeLogStateRow(name=SEARCHES_VERSION, value=version))
+        else:
+            state.value = version
+        return version
 
     def create(
         self,
@@ -90,6 +104,7 @@ class SavedSearches:
         with self._writes.begin() as session:
             session.add(row)
             add_entries(session, [AuditEntry(e.actor, e.action, e.entity_kind, row.id) for e in audit])
+            self._bump(session)
         return _search(row)
 
     def of_owner(self, owner_key_id: str) -> list[SavedSearch]:
@@ -115,6 +130,7 @@ class SavedSearches:
             if not gone:
                 raise NotFoundError("saved search", search_id)
             add_entries(session, audit)
+            self._bump(session)
 
     # -- alerts -----------------------------------------------------------------------------------
 
@@ -148,7 +164,9 @@ class SavedSearches:
 
     # -- evaluating the change log, once ---------------------------------------------------------
 
-    def evaluate(self, until: int, decide: Callable[[int, int], Outcome]) -> int:
+    def evaluate(
+        self, until: int, decide: Callable[[int, int, list[SavedSearch], dict[str, set[str]]], Outcome]
+    ) -> int:
         """Evaluate the log's entries after the stored position up to ``until`` with ``decide`` and store the
         outcome, in one transaction that holds the position. Returns how many alerts were raised."""
         with self._writes.begin() as session:
@@ -159,7 +177,8 @@ class SavedSearches:
             position = int(state.value)
             if position >= until:
                 return 0
-            outcome = decide(position, until)
+            searches, members = self._current(session)
+            outcome = decide(position, until, searches, members)
             now = utcnow()
             for search, entity_id, match in outcome.alerts:
                 session.add(
@@ -173,7 +192,38 @@ class SavedSearches:
             if outcome.gone:
                 session.execute(delete(SavedSearchRow).where(SavedSearchRow.id.in_(outcome.gone)))
             state.value = str(until)
+            if outcome.tops or outcome.gone:
+                version = self._bump(session)
+                for search in searches:  # who is in which top, kept in step with the changed tops
+                    if search.id in outcome.gone or search.id in outcome.tops:
+                        for entry in search.top:
+                            members.get(entry[0], set()).discard(search.id)
+                    if search.id in outcome.tops and search.id not in outcome.gone:
+                        for entry in outcome.tops[search.id]:
+                            members.setdefault(entry[0], set()).add(search.id)
+                kept = [
+                    replace(s, top=outcome.tops[s.id]) if s.id in outcome.tops else s
+                    for s in searches
+                    if s.id not in outcome.gone
+                ]
+                self._cached = (version, kept, members)
             return len(outcome.alerts)
+
+    def _current(self, session: Session) -> tuple[list[SavedSearch], dict[str, set[str]]]:
+        """Every saved search and, per listed id, the searches whose top holds it (cached per version)."""
+        version = session.scalar(
+            select(ChangeLogStateRow.value).where(ChangeLogStateRow.name == SEARCHES_VERSION)
+        )
+        if version is None:
+            return [], {}
+        if self._cached is None or self._cached[0] != version:
+            searches = [_search(r) for r in session.scalars(select(SavedSearchRow))]
+            members: dict[str, set[str]] = {}
+            for search in searches:
+                for entry in search.top:
+                    members.setdefault(entry[0], set()).add(search.id)
+            self._cached = (str(version), searches, members)
+        return self._cached[1], self._cached[2]
 
     # -- erasure ---------------------------------------------------------------------------------
 
@@ -188,3 +238,4 @@ class SavedSearches:
         for row in session.scalars(select(SavedSearchRow).where(SavedSearchRow.kind == "candidates")):
             if any(entry[0] == seeker_id for entry in row.top):
                 row.top = [entry for entry in row.top if entry[0] != seeker_id]
+        self._bump(session)

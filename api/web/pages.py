@@ -133,6 +133,11 @@ def advisor_home(request: Request) -> HTMLResponse:
     return render(request, "advisor_home.html", "home.title", "advisor-home.js")
 
 
+@router.get("/advisor/alerts", response_class=HTMLResponse)
+def advisor_alerts(request: Request) -> HTMLResponse:
+    return render(request, "alerts.html", "alerts.page_title", "alerts.js")
+
+
 @router.get("/advisor/vacancies/new", response_class=HTMLResponse)
 def new_vacancy(request: Request) -> HTMLResponse:
     return render(request, "vacancy_new.html", "form.title", "vacancy-new.js")

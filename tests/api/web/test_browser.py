@@ -434,3 +434,43 @@ def test_advisor_filters_a_candidate_list_and_it_matches_the_api(browser: Browse
     browser.shot("13-advisor-filtered-candidates")
     browser.one("#clear-filters").click()
     browser.until(lambda: shown() == everyone, "the unfiltered list again")
+
+
+def test_advisor_saves_a_list_and_is_alerted_when_a_strong_candidate_arrives(browser: Browser) -> None:
+    from tests.api.web.world import GRUENAU, NURSING_ASSISTANT
+
+    world = browser.world
+    headers = {"Authorization": f"Bearer {world.keys['advisor']}"}
+    browser.sign_in("advisor")
+    browser.open("/app/advisor/vacancies/vac-assist?lang=en")
+    browser.loaded("#candidates")
+    browser.one("#filters-panel summary").click()
+    browser.one("#save-search").click()
+    browser.until(lambda: "Saved: new matching profiles" in browser.text(), "the saved-search confirmation")
+    assert len(httpx.get(f"{world.base_url}/api/v1/saved-searches", headers=headers).json()) == 1
+
+    skills = list(world.matcher.taxonomy.essential_skills(NURSING_ASSISTANT))
+    strong = {
+        "id": "js-strong",
+        "qualifications": [
+            {"occupation_uri": NURSING_ASSISTANT, "country": "DE", "recognition": "not_required"}
+        ],
+        "skill_uris": skills,
+        "languages": [{"language": "de", "level": "C2"}],
+        "home": GRUENAU,
+        "max_commute_km": 30,
+        "work_authorisation": {"status": "permitted"},
+    }
+    assert httpx.post(f"{world.base_url}/api/v1/jobseekers", json=strong, headers=headers).status_code == 201
+    browser.until(
+        lambda: httpx.get(f"{world.base_url}/api/v1/alerts", headers=headers).json()["unread"] == 1,
+        "the alert (the change log is evaluated a few times a second)",
+    )
+    browser.open("/app/advisor/alerts?lang=en")
+    browser.loaded("#alerts")
+    card = browser.one("#alerts li.unread")
+    assert "js-strong entered at rank" in card.text and "for vac-assist" in card.text
+    browser.shot("14-advisor-alerts")
+    card.find_element(browser.by.CSS_SELECTOR, "button").click()
+    browser.until(lambda: not browser.all("#alerts li.unread"), "the alert marked as read")
+    assert httpx.get(f"{world.base_url}/api/v1/alerts", headers=headers).json()["unread"] == 0

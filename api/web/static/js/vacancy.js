@@ -153,6 +153,31 @@ filterForm.addEventListener("submit", (event) => {
 });
 filterForm.addEventListener("reset", () => setTimeout(() => run(reload), 0));
 
+// Save the list with its filters: profiles that later enter its top 20 come to the alerts page.
+document.getElementById("save-search").addEventListener("click", () =>
+  run(async () => {
+    const query = filters();
+    const many = (value) => (value === undefined ? [] : [].concat(value));
+    const body = {
+      kind: "candidates",
+      subject_id: vacancyId,
+      k: K,
+      filters: {
+        min_german: query.min_german || null,
+        eligibility: many(query.eligibility),
+        skills: many(query.skill),
+        places: many(query.place),
+        max_distance_km: query.max_distance_km ? Number(query.max_distance_km) : null,
+        working_time: many(query.working_time),
+        available_by: query.available_by || null,
+        recognition: many(query.recognition),
+      },
+    };
+    await api("/saved-searches", { method: "POST", body });
+    showStatus(t("search.saved"));
+  }),
+);
+
 async function loadPage() {
   setBusy(list, true);
   const page = await api(`/vacancies/${encodeURIComponent(vacancyId)}/candidates`, {

@@ -474,3 +474,30 @@ def test_advisor_saves_a_list_and_is_alerted_when_a_strong_candidate_arrives(bro
     card.find_element(browser.by.CSS_SELECTOR, "button").click()
     browser.until(lambda: not browser.all("#alerts li.unread"), "the alert marked as read")
     assert httpx.get(f"{world.base_url}/api/v1/alerts", headers=headers).json()["unread"] == 0
+
+
+def test_a_job_seeker_sees_what_is_new_since_the_last_visit(browser: Browser) -> None:
+    world = browser.world
+    browser.sign_in("olena", lang="en")
+    browser.driver.execute_script("localStorage.clear()")
+    browser.open("/app/jobseeker?lang=en")
+    browser.loaded("#suggestions")
+    assert browser.all("#suggestions li.card"), "no suggestions"
+    assert "New for you" not in browser.one("#suggestions").text  # a first visit marks nothing
+
+    advisor = {"Authorization": f"Bearer {world.keys['advisor']}"}
+    template = httpx.get(f"{world.base_url}/api/v1/vacancies/vac-assist", headers=advisor).json()
+    fresh = {**template, "id": "vac-assist-new", "title": "Pflegehelfer/in Frühdienst (m/w/d)"}
+    assert httpx.post(f"{world.base_url}/api/v1/vacancies", json=fresh, headers=advisor).status_code == 201
+
+    browser.open("/app/jobseeker?lang=en")
+    browser.loaded("#suggestions")
+    new = browser.until(
+        lambda: [c for c in browser.all("#suggestions li.card") if "New for you" in c.text],
+        "a new suggestion",
+    )
+    assert [c.get_attribute("data-vacancy") for c in new] == ["vac-assist-new"]
+    browser.shot("15-jobseeker-new-for-you")
+    browser.open("/app/jobseeker?lang=en")  # seen now: no longer new
+    browser.loaded("#suggestions")
+    assert "New for you" not in browser.one("#suggestions").text

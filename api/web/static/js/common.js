@@ -73,6 +73,27 @@ export function signIn(key, me) {
 export function signOut() {
   sessionStorage.removeItem(KEY);
   sessionStorage.removeItem(ME);
+  // What a job seeker has seen ("new for you") stays on this device only until they sign out.
+  for (const name of Object.keys(localStorage)) if (name.startsWith(SEEN_PREFIX)) localStorage.removeItem(name);
+}
+
+// -- "new for you": the vacancies a job seeker has already been shown, on their own device only ------------
+
+const SEEN_PREFIX = "skillbridge.seen.";
+
+export function seenVacancies(seekerId) {
+  try {
+    const stored = JSON.parse(localStorage.getItem(SEEN_PREFIX + seekerId) || "null");
+    return Array.isArray(stored) ? new Set(stored) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function rememberSeen(seekerId, ids) {
+  const seen = seenVacancies(seekerId) || new Set();
+  for (const id of ids) seen.add(id);
+  localStorage.setItem(SEEN_PREFIX + seekerId, JSON.stringify([...seen].slice(-500)));
 }
 
 function toLogin(reason) {

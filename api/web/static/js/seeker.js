@@ -12,9 +12,11 @@ import {
   localText,
   nextStepsList,
   pageUrl,
+  rememberSeen,
   requireRole,
   run,
   scoreBar,
+  seenVacancies,
   setBusy,
   showErrorText,
   t,
@@ -31,19 +33,24 @@ const later = document.getElementById("later");
 const more = document.getElementById("more-suggestions");
 let offset = 0;
 let seekerId = null;
+let ownPage = false;
 
 function plainStatus(eligibility) {
   return el("p", { class: `status chip ${eligibility}`, text: t(`me.status_${eligibility}`) });
 }
 
+let seenBefore = null; // vacancies shown on earlier visits (none on the first one: then nothing is "new")
+
 async function card(match, blocked) {
   const job = await vacancy(match.vacancy_id);
+  const isNew = !blocked && seenBefore !== null && !seenBefore.has(match.vacancy_id);
   const explanation = match.explanation;
   const notes = match.reasons.filter((r) => (blocked ? r.severity === "blocking" : true));
   return el(
     "li",
     { class: `card ${match.eligibility}`, dataset: { vacancy: match.vacancy_id } },
     el("h3", {}, breakable(job.title)),
+    isNew ? el("p", { class: "chip new", text: t("me.new_for_you") }) : null,
     el("p", { class: "meta", text: [job.employer, job.location.place, formatKm(match.distance_km)].filter(Boolean).join(" · ") }),
     plainStatus(match.eligibility),
     blocked ? null : scoreBar(match.score, "me.fit"),
@@ -69,6 +76,7 @@ async function loadPage() {
   const page = await api(`/jobseekers/${encodeURIComponent(seekerId)}/vacancies`, { query: { k: K, offset, lang } });
   const good = page.items.filter((m) => m.score >= MIN_SCORE);
   list.append(...(await Promise.all(good.map((m) => card(m, false)))));
+  if (ownPage) rememberSeen(seekerId, good.map((m) => m.vacancy_id));
   if (offset === 0) {
     if (good.length === 0) list.append(el("li", { class: "card", text: t("me.none") }));
     unlockList(document.getElementById("unlock"), page.blocked, "unlock.count_seeker");
@@ -85,6 +93,8 @@ more.addEventListener("click", () => run(loadPage));
 run(async () => {
   const { me } = requireRole("jobseeker", "advisor", "admin");
   seekerId = data.seekerId || me.subject_id;
+  ownPage = me.role === "jobseeker";
+  if (ownPage) seenBefore = seenVacancies(seekerId);
   if (!seekerId) {
     // An advisor's key has no profile of its own: send them to the console.
     showErrorText(t("me.no_profile"), el("p", {}, el("a", { href: pageUrl("/app/advisor"), text: t("nav.vacancies") })));

@@ -88,6 +88,9 @@ class SubjectAccessExport(BaseModel):
     releases: list[dict[str, Any]] = Field(description="Vacancies whose employer may see the person's id.")
     api_keys: list[ApiKey] = Field(description="Keys issued to the person.")
     feedback: list[Feedback] = Field(description="Advisors' decisions on the person as a candidate.")
+    access: list[dict[str, Any]] = Field(
+        description="Other organisations the case was shared with: purpose, until when, revoked when."
+    )
     audit_events: list[AuditEvent] = Field(
         description="Every recorded read and change of their data, and every action taken with their keys."
     )
@@ -183,3 +186,29 @@ class AlertPage(BaseModel):
     unread: int
     offset: int
     limit: int
+
+
+class ShareRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: str = Field(description="The organisation to share with (as its keys name it)")
+    purpose: str = Field(min_length=1, max_length=200, description="Why, shown to the person and audited")
+    until: dt.date = Field(description="The last day of the share (at most two years ahead)")
+
+
+class HandoverRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: str = Field(description="The organisation that takes over the case")
+    purpose: str = Field(min_length=1, max_length=200, description="Why, e.g. 'Rechtskreiswechsel SGB II'")
+
+
+class ShareOut(BaseModel):
+    id: str
+    organisation: str = Field(description="Who may read and match the person")
+    shared_by: str
+    purpose: str
+    until: dt.date
+    active: bool
+    shared_at: dt.datetime
+    revoked_at: dt.datetime | None

@@ -35,6 +35,8 @@ class Scope:
     entity_id: str | None = None
     employer_id: str | None = None
     nothing: bool = False
+    # Reads of job seekers also reach those shared with ``organisation`` while the share lasts (advisors).
+    shared: bool = False
 
     def reaches(self, entity_id: str, organisation: str, employer_id: str | None, is_vacancy: bool) -> bool:
         """Whether a row with these columns is in scope: the same test as the repository's SQL filter."""
@@ -63,7 +65,9 @@ class Actor:
     def scope(self, kind: Kind) -> Scope:
         if self.role == Role.ADMIN:
             return EVERYTHING
-        if self.role in (Role.ADVISOR, Role.ANALYST):
+        if self.role == Role.ADVISOR:
+            return Scope(organisation=self.organisation, shared=kind == "jobseeker")
+        if self.role == Role.ANALYST:
             return Scope(organisation=self.organisation)
         if self.role == Role.JOBSEEKER:
             if kind == "jobseeker":

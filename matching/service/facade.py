@@ -38,6 +38,7 @@ from matching.service.matching import Matching
 from matching.service.privacy import Privacy
 from matching.service.profiles import Profiles
 from matching.service.releases import Releases
+from matching.service.sharing import Sharing
 from matching.service.sides import Side
 from matching.store.storage import Release, Storage
 from matching.store.tables import DEFAULT_ORGANISATION
@@ -75,6 +76,7 @@ class Matcher:
         )
         self.privacy = Privacy(storage, self.seekers, self.vacancies, self.indexes, embedder)
         self.feedback = FeedbackService(storage, self.seekers, self.vacancies, self.matching)
+        self.sharing = Sharing(storage)
         self.linking = TextLinking(taxonomy, embedder, language, english_embedder)
         self.admin = Administration(storage, self.indexes, taxonomy, embedder.model_id)
 

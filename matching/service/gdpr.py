@@ -24,7 +24,8 @@ def subject_access_export(storage: Storage, record: Record[JobSeeker]) -> dict[s
     """Everything stored about one job seeker, machine-readable.
 
     The profile and its record, the candidate releases to employers, the API keys issued to them, advisors'
-    decisions on them as a candidate (feedback), and every audit event about them or made with their keys
+    decisions on them as a candidate (feedback), which other organisations their case was shared with, why and
+    until when, and every audit event about them or made with their keys
     (who read or changed their data, when and why).
     """
     seeker = record.item
@@ -51,6 +52,17 @@ def subject_access_export(storage: Storage, record: Record[JobSeeker]) -> dict[s
         ],
         "api_keys": [k.model_dump(mode="json") for k in keys],
         "feedback": [f.model_dump(mode="json") for f in storage.feedback.list(jobseeker_id=seeker.id)],
+        "access": [
+            {
+                "organisation": s.to_organisation,
+                "shared_by": s.from_organisation,
+                "purpose": s.purpose,
+                "until": s.until.isoformat(),
+                "shared_at": s.created_at.isoformat(),
+                "revoked_at": s.revoked_at.isoformat() if s.revoked_at else None,
+            }
+            for s in storage.shares.of_jobseeker(seeker.id)
+        ],
         "audit_events": [e.model_dump(mode="json") for e in events],
         "derived_data": (
             "A profile vector computed from this profile (occupations, skills and the skills text) is kept in "

@@ -93,6 +93,8 @@ class Matching:
         """A stored entity's matches from its own organisation only; the request is audited."""
         side = direction.query
         item, organisation = side.repo.get_in_scope(item_id, scope_of(actor, side.kind))
+        if actor is not None and actor.role == Role.ADVISOR:
+            organisation = actor.organisation  # a person shared with this organisation meets its vacancies
         # A stored entity's vector is in its index (kept in step with the rows): no need to embed it again.
         vector = side.index.vector(item_id) if item_id in side.index else None
         page = self.rank(direction, item, k, offset, language, organisation, vector, filters)
@@ -157,9 +159,15 @@ class Matching:
         """
         want = max(MIN_OVERFETCH, OVERFETCH_FACTOR * needed)
         fetch = want
+        # Job seekers of other organisations shared with this one are its candidates too, while shared.
+        shared = (
+            self.storage.shares.active_ids(organisation)
+            if organisation is not None and side.kind == "jobseeker"
+            else frozenset()
+        )
         while True:
             hits = side.index.search(query, fetch)
-            found = side.repo.get_many([h[0] for h in hits], organisation)
+            found = side.repo.get_many([h[0] for h in hits], organisation, shared)
             pairs = [
                 (found[entity_id], sim)
                 for entity_id, sim in hits

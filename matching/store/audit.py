@@ -35,6 +35,8 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"  # a release taken back
     REVOKE = "revoke"
     FEEDBACK = "feedback"  # an advisor recorded a decision on a candidate for a vacancy
+    SHARE = "share"  # a job seeker shared with another organisation
+    HANDOVER = "handover"  # a job seeker's case moved to another organisation
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,11 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, delete, false, func, insert, select
+from sqlalchemy import Select, delete, false, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +24,8 @@ from matching.access import Scope
 from matching.errors import AlreadyExistsError, NotFoundError
 from matching.store.audit import AuditEntry, add_entries
 from matching.store.changes import append as log_changes
-from matching.store.tables import DEFAULT_ORGANISATION, VacancyRow, _Document, utcnow
+from matching.store.shares import active_to
+from matching.store.tables import DEFAULT_ORGANISATION, JobSeekerRow, VacancyRow, _Document, utcnow
 from models import JobSeeker, Vacancy
 
 M = TypeVar("M", JobSeeker, Vacancy)
@@ -136,13 +137,18 @@ class Repository(Generic[M]):
             columns["employer_id"] = document.get("employer_id")
         return columns
 
-    def _scoped(self, statement: Select, scope: Scope | None) -> Select:
+    def _scoped(self, statement: Select, scope: Scope | None, reading: bool = True) -> Select:
+        """Only rows in ``scope``; job seekers shared with the scope's organisation are read, never written."""
         if scope is None:
             return statement
         if scope.nothing:
             return statement.where(false())
         if scope.organisation is not None:
-            statement = statement.where(self._row.organisation == scope.organisation)
+            own = self._row.organisation == scope.organisation
+            if reading and scope.shared and self._row is JobSeekerRow:
+                statement = statement.where(or_(own, self._row.id.in_(active_to(scope.organisation))))
+            else:
+                statement = statement.where(own)
         if scope.entity_id is not None:
             statement = statement.where(self._row.id == scope.entity_id)
         if scope.employer_id is not None:
@@ -152,7 +158,7 @@ class Repository(Generic[M]):
         return statement
 
     def _locked_row(self, session: Session, entity_id: str, scope: Scope | None) -> Any:
-        statement = self._scoped(select(self._row).where(self._row.id == entity_id), scope)
+        statement = self._scoped(select(self._row).where(self._row.id == entity_id), scope, reading=False)
         row = session.scalar(statement.with_for_update())
         if row is None:
             raise NotFoundError(self.kind, entity_id)
@@ -252,7 +258,10 @@ class Repository(Generic[M]):
     def get_in_scope(self, entity_id: str, scope: Scope | None = None) -> tuple[M, str]:
         """``(document, organisation)`` of one row in scope; from the followed cache when it holds the row."""
         cached = self._cache.get(entity_id) if self.cache_followed else None
-        if cached is None:
+        if cached is None or (
+            scope is not None and scope.shared and cached.organisation != scope.organisation
+        ):
+            # not cached, or maybe shared with the caller's organisation: the database decides
             record = self.get_record(entity_id, scope)
             return record.item, record.organisation
         employer = getattr(cached.item, "employer_id", None)
@@ -262,8 +271,10 @@ class Repository(Generic[M]):
             raise NotFoundError(self.kind, entity_id)
         return cached.item, cached.organisation
 
-    def get_many(self, ids: Sequence[str], organisation: str | None = None) -> dict[str, M]:
-        """The documents among ``ids`` that exist (in ``organisation``, when given).
+    def get_many(
+        self, ids: Sequence[str], organisation: str | None = None, also: Set[str] = frozenset()
+    ) -> dict[str, M]:
+        """The documents among ``ids`` that exist (in ``organisation``, or among ``also``, when given).
 
         Matching reads the same profiles again and again, so validated documents are cached. While the cache
         is followed (``cache_followed``) a cached document is current and served as it is; otherwise the
@@ -277,7 +288,7 @@ class Repository(Generic[M]):
                 cached = self._cache.get(entity_id)
                 if cached is None:
                     missing.append(entity_id)
-                elif organisation is None or cached.organisation == organisation:
+                elif organisation is None or cached.organisation == organisation or entity_id in also:
                     out[entity_id] = cached.item
             if not missing:
                 return out
@@ -291,7 +302,7 @@ class Repository(Generic[M]):
                         cached = self._cache.get(entity_id)
                         if cached is None or cached.digest != digest:
                             missing.append(entity_id)
-                        elif organisation is None or cached.organisation == organisation:
+                        elif organisation is None or cached.organisation == organisation or entity_id in also:
                             out[entity_id] = cached.item
             for start in range(0, len(missing), 500):
                 rows = session.execute(
@@ -302,7 +313,7 @@ class Repository(Generic[M]):
                 for entity_id, digest, owner, document in rows:
                     entry = Cached(digest, owner, self._model.model_validate(document))
                     self._cache.put(entity_id, entry, epoch)
-                    if organisation is None or owner == organisation:
+                    if organisation is None or owner == organisation or entity_id in also:
                         out[entity_id] = entry.item
         return out
 

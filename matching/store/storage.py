@@ -27,6 +27,7 @@ from matching.store.feedback import FeedbackStore, pseudonymise_feedback
 from matching.store.keys import ApiKeys
 from matching.store.repository import Repository
 from matching.store.searches import SavedSearches
+from matching.store.shares import Shares
 from matching.store.tables import (
     ApiKeyRow,
     Base,
@@ -82,6 +83,7 @@ class Storage:
         )
         self.changes = ChangeLog(self.sessions, self.writes)
         self.searches = SavedSearches(self.sessions, self.writes)
+        self.shares = Shares(self.sessions, self.writes)
         if in_memory(url):  # no other process can reach this database: every change passes through here
             self.jobseekers.cache_followed = self.vacancies.cache_followed = True
         self.audit = AuditLog(self.writes, writer)

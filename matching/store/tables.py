@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -207,6 +208,27 @@ class AlertRow(Base):
     match: Mapped[dict] = mapped_column(JSON, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ShareRow(Base):
+    """A job seeker's profile shared with another organisation, for a purpose and until a date.
+
+    While it lasts (not revoked, ``until`` not passed) the other organisation's advisors may read the profile and
+    match it against their vacancies; never change or erase it. Goes with the person (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "shares"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    jobseeker_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("job_seekers.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    from_organisation: Mapped[str] = mapped_column(String(64), nullable=False)
+    to_organisation: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    purpose: Mapped[str] = mapped_column(String(200), nullable=False)
+    until: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    created_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class FeedbackRow(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import io
 import time
 from collections.abc import Callable
@@ -501,3 +502,22 @@ def test_a_job_seeker_sees_what_is_new_since_the_last_visit(browser: Browser) ->
     browser.open("/app/jobseeker?lang=en")  # seen now: no longer new
     browser.loaded("#suggestions")
     assert "New for you" not in browser.one("#suggestions").text
+
+
+def test_a_job_seeker_sees_who_else_has_access_and_why(browser: Browser) -> None:
+    world = browser.world
+    advisor = {"Authorization": f"Bearer {world.keys['advisor']}"}
+    until = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    shared = httpx.post(
+        f"{world.base_url}/api/v1/jobseekers/js-ivan/shares",
+        json={"organisation": "sozialamt", "purpose": "Leistungen und Vermittlung abstimmen", "until": until},
+        headers=advisor,
+    )
+    assert shared.status_code == 201, shared.text
+    browser.sign_in("ivan", lang="en")
+    browser.loaded("#suggestions")
+    access = browser.until(
+        lambda: browser.one("#access").text if browser.all("#access li") else "", "the access list"
+    )
+    assert "sozialamt" in access and "Leistungen und Vermittlung abstimmen" in access
+    browser.shot("16-jobseeker-who-has-access")

@@ -6,6 +6,7 @@ import {
   breakable,
   data,
   el,
+  formatDate,
   formatKm,
   formatPercent,
   lang,
@@ -90,6 +91,20 @@ async function loadPage() {
 
 more.addEventListener("click", () => run(loadPage));
 
+// Who else may see this profile, why and until when (shares with other organisations of the one-stop shop).
+async function loadAccess() {
+  const shares = (await api(`/jobseekers/${encodeURIComponent(seekerId)}/shares`)).filter((s) => s.active);
+  const list = document.getElementById("access");
+  list.replaceChildren(
+    ...shares.map((s) =>
+      el("li", { class: "card", dataset: { share: s.id } }, el("h3", { text: s.organisation }), el("p", { text: s.purpose }),
+        el("p", { class: "meta", text: t("me.access_until", { date: formatDate(s.until) }) })),
+    ),
+  );
+  if (shares.length === 0) list.append(el("li", { class: "card", text: t("me.access_none") }));
+  document.getElementById("access-section").hidden = false;
+}
+
 run(async () => {
   const { me } = requireRole("jobseeker", "advisor", "admin");
   seekerId = data.seekerId || me.subject_id;
@@ -102,6 +117,7 @@ run(async () => {
   }
   try {
     await loadPage();
+    if (ownPage) await loadAccess();
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       setBusy(list, false);

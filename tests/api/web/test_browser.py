@@ -521,3 +521,37 @@ def test_a_job_seeker_sees_who_else_has_access_and_why(browser: Browser) -> None
     )
     assert "sozialamt" in access and "Leistungen und Vermittlung abstimmen" in access
     browser.shot("16-jobseeker-who-has-access")
+
+
+def test_advisor_shares_a_case_and_ends_the_share(browser: Browser) -> None:
+    world = browser.world
+    browser.sign_in("advisor")
+    browser.open("/app/advisor/jobseekers/js-olena?lang=en")
+    browser.until(
+        lambda: "Not shared with any other office." in browser.one("#shares").text, "the empty share list"
+    )
+
+    def press(
+        css: str,
+    ) -> None:  # scrolled to the middle first: the status line may cover the window's bottom
+        element = browser.one(css)
+        browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+
+    press("#sharing details summary")
+    browser.one("#share-org").send_keys("agentur")
+    browser.one("#share-purpose").send_keys("Vermittlung in Pflegehilfe")
+    until = dt.date.today() + dt.timedelta(days=30)
+    browser.driver.execute_script(
+        "document.getElementById('share-until').value = arguments[0]", until.isoformat()
+    )
+    press("#share-submit")
+    browser.until(lambda: "agentur" in browser.one("#shares").text, "the new share")
+    shares = httpx.get(
+        f"{world.base_url}/api/v1/jobseekers/js-olena/shares",
+        headers={"Authorization": f"Bearer {world.keys['advisor']}"},
+    ).json()
+    assert [(s["organisation"], s["active"]) for s in shares] == [("agentur", True)]
+    browser.shot("17-advisor-shares-a-case")
+    press("#shares li[data-share] button")
+    browser.until(lambda: "Ended" in browser.one("#shares").text, "the ended share")

@@ -1,11 +1,13 @@
 // The reverse view: a job seeker's profile, suitable vacancies, bridge jobs, the blocked ones with what is
 // missing, and what would unlock more (grouped next steps and what-if re-assessments).
 import {
+  ApiError,
   api,
   breakable,
   data,
   el,
   eligibilityChip,
+  formatDate,
   formatKm,
   formatPercent,
   lang,
@@ -99,3 +101,72 @@ run(async () => {
   if (new URLSearchParams(location.search).get("created")) showStatus(t("seekerform.saved"));
   await loadPage();
 }, "error.seeker_not_found");
+
+// Sharing the case with another organisation of the one-stop shop (for a purpose, until a date), ending a share,
+// handing the case over. The owning organisation's advisors only; others get 404 and the section stays empty.
+const sharesList = document.getElementById("shares");
+
+async function loadShares() {
+  let shares;
+  try {
+    shares = await api(`/jobseekers/${encodeURIComponent(seekerId)}/shares`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      document.getElementById("sharing").hidden = true; // shared with us: only the owning office shares
+      return;
+    }
+    throw error;
+  }
+  sharesList.replaceChildren(
+    ...shares.map((share) => {
+      const item = el(
+        "li",
+        { class: "card", dataset: { share: share.id } },
+        el("h3", { text: share.organisation }),
+        el("p", { text: share.purpose }),
+        el("p", { class: "meta", text: t(share.active ? "sharing.active_until" : "sharing.ended", { date: formatDate(share.until) }) }),
+      );
+      if (share.active) {
+        const end = el("button", { type: "button", class: "secondary", text: t("sharing.end") });
+        end.addEventListener("click", () =>
+          run(async () => {
+            await api(`/jobseekers/${encodeURIComponent(seekerId)}/shares/${share.id}`, { method: "DELETE", raw: true });
+            await loadShares();
+          }),
+        );
+        item.append(el("div", { class: "actions" }, end));
+      }
+      return item;
+    }),
+  );
+  if (shares.length === 0) sharesList.append(el("li", { class: "card", text: t("sharing.none") }));
+}
+
+document.getElementById("share-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  run(async () => {
+    await api(`/jobseekers/${encodeURIComponent(seekerId)}/shares`, {
+      method: "POST",
+      body: { organisation: form.get("organisation"), purpose: form.get("purpose"), until: form.get("until") },
+    });
+    event.target.reset();
+    showStatus(t("sharing.shared"));
+    await loadShares();
+  });
+});
+
+document.getElementById("handover-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  run(async () => {
+    await api(`/jobseekers/${encodeURIComponent(seekerId)}/handover`, {
+      method: "POST",
+      body: { organisation: form.get("organisation"), purpose: form.get("purpose") },
+      raw: true,
+    });
+    location.assign(pageUrl("/app/advisor", { handed_over: seekerId }));
+  });
+});
+
+run(loadShares);

@@ -81,6 +81,16 @@ class MatchFilters:
     ) -> bool:
         if self.eligibility and assessment.eligibility not in self.eligibility:
             return False
+        if self.max_distance_km is not None and (
+            assessment.distance_km is None or assessment.distance_km > self.max_distance_km
+        ):
+            return False
+        return self.accepts_profiles(seeker, vacancy, taxonomy, listed_is_seeker)
+
+    def accepts_profiles(
+        self, seeker: JobSeeker, vacancy: Vacancy, taxonomy: Taxonomy, listed_is_seeker: bool
+    ) -> bool:
+        """The tests that need no assessment of the pair (cheap: checked first)."""
         if self.min_german is not None:
             level = seeker.language_level("de")
             if level is None or level.rank < self.min_german.rank:
@@ -92,10 +102,6 @@ class MatchFilters:
         ):
             return False
         if self.recognition and not any(q.recognition in self.recognition for q in seeker.qualifications):
-            return False
-        if self.max_distance_km is not None and (
-            assessment.distance_km is None or assessment.distance_km > self.max_distance_km
-        ):
             return False
         listed_location: Location = seeker.home if listed_is_seeker else vacancy.location
         if self._place_keys and not self._place_keys & _location_keys(listed_location):

@@ -155,8 +155,15 @@ class Alerts:
                     continue
                 similarity = float(similarities[index])
                 seeker, vacancy, _ = self._direction(listed_kind).pair(subject, item, similarity)
+                group = [
+                    s for s in by_subject[subject_id]
+                    if s.id in containing or (s.organisation == organisation and self._filters(s).accepts_profiles(
+                        seeker, vacancy, self.matching.taxonomy, listed_kind == "candidates"))
+                ]  # fmt: skip
+                if not group:
+                    continue  # filtered out without assessing the pair
                 score, assessment = self.ranker.scored((seeker, vacancy, similarity))
-                for search in by_subject[subject_id]:
+                for search in group:
                     if search.organisation != organisation:
                         if search.id in containing:
                             self._leave(search, entity_id, tops)

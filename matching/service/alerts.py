@@ -41,6 +41,7 @@ class Alerts:
         self._semantic_share = weights["semantic"] / sum(weights.values())
         self._essential_share = weights["essential_skills"] / sum(weights.values())
         self._parsed: dict[str, MatchFilters] = {}
+        self._evaluated_until = -1  # the log is evaluated up to here (by this or another process)
         self._matrices: dict[str, tuple[tuple[Any, ...], tuple[str, ...], np.ndarray]] = {}
 
     def _direction(self, kind: str) -> Direction[Any, Any]:
@@ -68,7 +69,11 @@ class Alerts:
     def evaluate(self) -> int:
         """Evaluate the log up to where this process's indexes are; returns the alerts raised."""
         until = min(self.seekers.position, self.vacancies.position)
-        return self.storage.searches.evaluate(until, self._decide)
+        if until <= self._evaluated_until:  # nothing new since this process last looked: no transaction
+            return 0
+        raised = self.storage.searches.evaluate(until, self._decide)
+        self._evaluated_until = until
+        return raised
 
     def _decide(
         self, start: int, until: int, searches: list[SavedSearch], members: dict[str, set[str]]

@@ -63,6 +63,7 @@ class IndexKeeper:
         self.model_id = model_id
         self.changes: ChangeLog = storage.changes
         self.erasure_secret: Callable[[], bytes] = lambda: storage.secret(SECRET_NAME)
+        self.shares_changed: Callable[[], None] = storage.shares.invalidate
         self._catching_up = threading.Lock()
 
     def open(self, progress: Progress | None = None) -> dict[str, str]:
@@ -171,6 +172,8 @@ class IndexKeeper:
             return
         written = list(dict.fromkeys(c.entity_id for c in changes if c.op == "write"))
         erased = {c.entity_id for c in changes if c.op == "erase"}
+        if side.kind == "jobseeker":  # a share, revocation or hand-over is logged as a write of the person
+            self.shares_changed()
         with side.write_lock:
             if erased:
                 secret = self.erasure_secret()

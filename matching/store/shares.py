@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,9 +56,18 @@ def active_to(organisation: str, today: dt.date | None = None) -> Select:
 
 
 class Shares:
+    """Shares are changes in the change log (as writes of the person), so every process drops its cached list of
+    who is shared with whom when it applies them, and the process that made one at once."""
+
     def __init__(self, sessions: sessionmaker[Session], writes: sessionmaker[Session]):
         self._sessions = sessions
         self._writes = writes
+        self._cached: dict[str, dict[str, dt.date]] = {}  # organisation -> shared person -> last day
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cached.clear()
 
     def create(
         self,
@@ -77,6 +87,8 @@ class Shares:
         with self._writes.begin() as session:
             session.add(row)
             add_entries(session, [_with_context(e, row) for e in audit])
+            log_changes(session, "jobseeker", [seeker_id])
+        self.invalidate()
         return _share(row)
 
     def of_jobseeker(self, seeker_id: str) -> list[Share]:
@@ -87,8 +99,23 @@ class Shares:
             return [_share(r) for r in rows]
 
     def active_ids(self, organisation: str) -> set[str]:
-        with self._sessions() as session:
-            return set(session.scalars(active_to(organisation)))
+        """Who is shared with ``organisation`` today (for candidate lists; direct reads are scoped in SQL)."""
+        with self._lock:
+            until = self._cached.get(organisation)
+        if until is None:
+            with self._sessions() as session:
+                rows = session.execute(
+                    select(ShareRow.jobseeker_id, ShareRow.until).where(
+                        ShareRow.to_organisation == organisation, ShareRow.revoked_at.is_(None)
+                    )
+                )
+                until = {}
+                for seeker_id, last_day in rows:
+                    until[seeker_id] = max(last_day, until.get(seeker_id, last_day))
+            with self._lock:
+                self._cached[organisation] = until
+        today = dt.datetime.now(dt.UTC).date()
+        return {seeker_id for seeker_id, last_day in until.items() if last_day >= today}
 
     def revoke(self, seeker_id: str, share_id: str, audit: Sequence[AuditEntry]) -> Share:
         with self._writes.begin() as session:
@@ -98,7 +125,10 @@ class Shares:
             if row.revoked_at is None:
                 row.revoked_at = utcnow()
             add_entries(session, [_with_context(e, row) for e in audit])
-            return _share(row)
+            log_changes(session, "jobseeker", [seeker_id])
+            revoked = _share(row)
+        self.invalidate()
+        return revoked
 
     def hand_over(self, seeker_id: str, to_organisation: str, audit: Sequence[AuditEntry]) -> None:
         """Move the case: the profile, and the person's own keys, now belong to ``to_organisation``; shares to
@@ -123,6 +153,7 @@ class Shares:
             )
             add_entries(session, audit)
             log_changes(session, "jobseeker", [seeker_id])
+        self.invalidate()
 
 
 def _with_context(entry: AuditEntry, row: ShareRow) -> AuditEntry:

@@ -8,10 +8,10 @@ from api.deps import Allow, MatcherDep
 from api.schemas import AlertOut, AlertPage, ErrorBody, SavedSearchIn, SavedSearchOut
 from matching.access import Actor
 from matching.errors import InvalidInputError
-from matching.ranking.filters import MatchFilters
+from matching.ranking.filters import filters_from_json
 from matching.store.audit import Action, entries
 from matching.store.searches import SavedSearch
-from models import Eligibility, Match
+from models import Match
 
 router = APIRouter(tags=["saved searches"])
 ADVISORS = ("advisor", "admin")
@@ -46,12 +46,9 @@ def _owner(actor: Actor) -> str:
 def save_search(
     request: SavedSearchIn, matcher: MatcherDep, actor: Annotated[Actor, Allow(*ADVISORS, purpose="matching")]
 ) -> SavedSearchOut:
-    f = request.filters
-    filters = MatchFilters(
-        min_german=f.min_german, eligibility=frozenset(Eligibility(e) for e in f.eligibility),
-        skills=frozenset(f.skills), places=frozenset(f.places), max_distance_km=f.max_distance_km,
-        working_time=frozenset(f.working_time), available_by=f.available_by, recognition=frozenset(f.recognition),
-    )  # fmt: skip
+    filters = filters_from_json(
+        request.filters.model_dump(mode="json")
+    )  # the same names as a saved search stores
     return _out(matcher.alerts.save(request.kind, request.subject_id, request.k, filters, actor))
 
 

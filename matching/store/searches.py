@@ -103,7 +103,7 @@ class SavedSearches:
         )  # fmt: skip
         with self._writes.begin() as session:
             session.add(row)
-            add_entries(session, [AuditEntry(e.actor, e.action, e.entity_kind, row.id) for e in audit])
+            add_entries(session, [replace(e, entity_id=row.id) for e in audit])
             self._bump(session)
         return _search(row)
 
@@ -145,12 +145,13 @@ class SavedSearches:
                 statement = statement.where(AlertRow.read_at.is_(None))
             rows = session.scalars(statement.order_by(AlertRow.id.desc()).offset(offset).limit(limit))
             items = [_alert(r) for r in rows]
-            total = session.scalar(
-                select(func.count()).select_from(AlertRow).where(mine)
-                .where(AlertRow.read_at.is_(None) if unread_only else True)  # type: ignore[arg-type]
-            )  # fmt: skip
             unread = session.scalar(
                 select(func.count()).select_from(AlertRow).where(mine, AlertRow.read_at.is_(None))
+            )
+            total = (
+                unread
+                if unread_only
+                else session.scalar(select(func.count()).select_from(AlertRow).where(mine))
             )
         return items, int(total or 0), int(unread or 0)
 

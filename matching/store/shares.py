@@ -13,7 +13,7 @@ import datetime as dt
 import secrets
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -158,4 +158,4 @@ class Shares:
 
 def _with_context(entry: AuditEntry, row: ShareRow) -> AuditEntry:
     context = f"share:{row.id} to:{row.to_organisation} until:{row.until.isoformat()}"
-    return AuditEntry(entry.actor, entry.action, entry.entity_kind, entry.entity_id, context[:200])
+    return replace(entry, context=context[:200])

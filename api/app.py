@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
         if owned:
             from matching.bootstrap import build_matcher
 
-            app.state.matcher = build_matcher(settings or get_settings())
+            app.state.matcher = build_matcher(app.state.settings)
             app.state.matcher.open()
             # Place names and, on a full ESCO download, every label's embedding: not in the first requests.
             app.state.matcher.warm_in_background()
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
                 app.state.matcher.close()
 
     app = FastAPI(title="skillbridge", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings or get_settings()
     if matcher is not None:
         app.state.matcher = matcher
     errors.install(app)

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         default="en", description="Language of concept labels used for embedding and output."
     )
     max_k: int = Field(default=200, ge=1, le=1000)
+    analytics_k: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="The analysts' job seeker export is generalised until every combination of values is "
+        "shared by at least this many people (k-anonymity); 1 turns it off.",
+    )
 
     @field_validator("vocabulary", mode="before")
     @classmethod

@@ -33,6 +33,13 @@ def _area(postcode: str | None) -> str | None:
     return postcode[:3] if postcode else None  # e.g. 042: a few districts, never a street
 
 
+SEEKER_COLUMNS = (
+    "organisation", "qualifications", "experience", "skill_uris", "languages", "home_area", "max_commute_km",
+    "available_from", "working_time", "hours_per_week", "work_authorisation_status",
+    "work_authorisation_max_hours", "nationality", "gender", "age_band",
+)  # fmt: skip
+
+
 def analytics_record(kind: str, record: Record[Any], secret: bytes) -> dict[str, Value]:
     if kind == "jobseeker":
         return _seeker(record.item, record.organisation, secret)

@@ -74,7 +74,7 @@ class Matcher:
             Releases(storage, self.seekers, self.vacancies),
             Alerts(storage, self.matching, self.ranker),
         )
-        self.privacy = Privacy(storage, self.seekers, self.vacancies, self.indexes, embedder)
+        self.privacy = Privacy(storage, self.seekers, self.vacancies, self.indexes, embedder, taxonomy)
         self.feedback = FeedbackService(storage, self.seekers, self.vacancies, self.matching)
         self.sharing = Sharing(storage)
         self.linking = TextLinking(taxonomy, embedder, language, english_embedder)

@@ -10,13 +10,16 @@ from typing import Any
 
 from matching.access import Actor, Kind, scope_of
 from matching.embedding.base import Embedder
-from matching.pseudonyms import SECRET_NAME, erased_id
-from matching.service.analytics import Value, analytics_record
+from matching.errors import InvalidInputError
+from matching.pseudonyms import SECRET_NAME, analytics_pseudonym, erased_id
+from matching.service.analytics import SEEKER_COLUMNS, Value, analytics_record
+from matching.service.anonymity import Disclosure, k_anonymise
 from matching.service.gdpr import free_texts, subject_access_export
 from matching.service.indexes import IndexKeeper
 from matching.service.sides import Side
 from matching.store.audit import Action, entries
 from matching.store.storage import Storage
+from matching.taxonomy import Taxonomy
 from models import JobSeeker, Vacancy
 
 
@@ -28,8 +31,10 @@ class Privacy:
         vacancies: Side[Vacancy],
         indexes: IndexKeeper,
         embedder: Embedder,
+        taxonomy: Taxonomy,
     ):
         self.storage = storage
+        self.taxonomy = taxonomy
         self.seekers = seekers
         self.vacancies = vacancies
         self.indexes = indexes
@@ -71,10 +76,44 @@ class Privacy:
 
     def analytics_export(self, kind: Kind, actor: Actor | None = None) -> list[dict[str, Value]]:
         """Pseudonymised records for fairness and labour-market analysis (see matching/service/analytics.py)."""
+        return self.analytics_release(kind, actor, k=1)[0]
+
+    def analytics_release(
+        self, kind: Kind, actor: Actor | None, k: int, columns: list[str] | None = None
+    ) -> tuple[list[dict[str, Value]], Disclosure]:
+        """The export in keyed-hash order; job seekers generalised until each combination has >= k people.
+
+        ``columns`` keeps only those (fewer columns need less generalisation). Ids are then keyed with the
+        column set as well, so exports of different columns cannot be joined into one fuller row.
+        Vacancies describe employers' offers, not people: they are only reordered.
+        """
         side: Side[Any] = self.seekers if kind == "jobseeker" else self.vacancies
         secret = self.storage.secret(SECRET_NAME)
-        rows = [
-            analytics_record(kind, record, secret) for record in side.repo.iter_records(scope_of(actor, kind))
-        ]
+        columns = _checked_columns(columns) if kind == "jobseeker" else None
+        rows = []
+        for record in side.repo.iter_records(scope_of(actor, kind)):
+            row = analytics_record(kind, record, secret)
+            if columns is not None:
+                domain = f"{kind}:{','.join(columns)}"
+                pseudonym: Value = analytics_pseudonym(secret, domain, record.item.id)
+                row = {"id": pseudonym} | {name: row[name] for name in columns}
+            rows.append(row)
+        released, disclosure = k_anonymise(rows, k if kind == "jobseeker" else 1, self._isco)
         self.storage.audit.record(entries(actor, Action.EXPORT, "analytics", [None]))
-        return rows
+        return released, disclosure
+
+    def _isco(self, occupation_uri: str, digits: int) -> str:
+        concept = self.taxonomy.occupations.get(occupation_uri)  # gone from a newer taxonomy: unknown
+        return (concept.isco_code[:digits] if concept else "") or "?"
+
+
+def _checked_columns(wanted: list[str] | None) -> list[str] | None:
+    if wanted is None:
+        return None
+    unknown = sorted(set(wanted) - set(SEEKER_COLUMNS))
+    if unknown or not wanted:
+        raise InvalidInputError(
+            "columns",
+            f"unknown column(s) {', '.join(unknown) or '(none given)'}; allowed: {', '.join(SEEKER_COLUMNS)}",
+        )
+    return [name for name in SEEKER_COLUMNS if name in set(wanted)]

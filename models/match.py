@@ -58,7 +58,10 @@ class FactorContribution(BaseModel):
 
 
 class MatchExplanation(BaseModel):
-    semantic_similarity: float
+    semantic_similarity: float | None = Field(
+        description="Cosine similarity of the two profiles; None in an employer's view of a candidate who "
+        "was not released (a per-person value would link the candidate across vacancies)."
+    )
     factors: list[FactorContribution]
     matched_essential: list[SkillEvidence]
     missing_essential: list[SkillEvidence]

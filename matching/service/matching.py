@@ -24,7 +24,7 @@ from matching.store.audit import Action, entries
 from matching.store.storage import Storage
 from matching.taxonomy import Taxonomy
 from matching.taxonomy.profiles import validate_concepts
-from models import JobSeeker, Match, Vacancy
+from models import JobSeeker, Match, MatchExplanation, Vacancy
 
 Q = TypeVar("Q", JobSeeker, Vacancy)
 C = TypeVar("C", JobSeeker, Vacancy)
@@ -186,8 +186,18 @@ class Matching:
         return self.ranker.match(seeker, vacancy, float(a @ b), language)
 
 
+DISTANCE_BANDS_KM = (5, 10, 25, 50)  # an employer sees "within 10 km", never the distance itself
+SCORE_BAND = 0.1
+
+
 def for_employer(page: MatchPage, released: set[str], secret: bytes) -> MatchPage:
-    """An employer's view of a candidate list: pseudonyms and no reasons, except for released candidates."""
+    """An employer's view of a candidate list: until an advisor releases a candidate, a per-vacancy pseudonym,
+    the score and distance in bands, and only counts of matched skills.
+
+    Exact values are per-person fingerprints: the same person has the same similarity, factor values and
+    skills in every copy of a vacancy, which links their pseudonyms, and exact distances from a few
+    vacancy locations give away where they live.
+    """
 
     def redact(match: Match) -> Match:
         if match.jobseeker_id in released:
@@ -195,10 +205,47 @@ def for_employer(page: MatchPage, released: set[str], secret: bytes) -> MatchPag
         return match.model_copy(
             update={
                 "jobseeker_id": candidate_pseudonym(secret, match.vacancy_id, match.jobseeker_id),
+                "score": _banded_score(match.score),
                 "reasons": [],
                 "next_steps": [],
-                "distance_km": None if match.distance_km is None else float(round(match.distance_km)),
+                "distance_km": _banded_distance(match.distance_km),
+                "explanation": _counts_only(match.explanation),
             }
         )
 
     return replace(page, items=[redact(m) for m in page.items], blocked=[])
+
+
+def _banded_score(score: float) -> float:
+    return round(int(score / SCORE_BAND + 1e-9) * SCORE_BAND, 1)
+
+
+def _banded_distance(km: float | None) -> float | None:
+    """The upper bound of the distance's band; beyond the last band, twice the last bound."""
+    if km is None:
+        return None
+    return float(next((bound for bound in DISTANCE_BANDS_KM if km <= bound), 2 * DISTANCE_BANDS_KM[-1]))
+
+
+def _counts_only(explanation: MatchExplanation) -> MatchExplanation:
+    essential = (
+        len(explanation.matched_essential),
+        len(explanation.matched_essential + explanation.missing_essential),
+    )
+    optional = (
+        len(explanation.matched_optional),
+        len(explanation.matched_optional + explanation.missing_optional),
+    )
+    summary = (
+        f"Has {essential[0]} of {essential[1]} essential and {optional[0]} of {optional[1]} optional skills. "
+        "Details follow when an advisor releases the candidate."
+    )
+    return MatchExplanation(
+        semantic_similarity=None,
+        factors=[],
+        matched_essential=[],
+        missing_essential=[],
+        matched_optional=[],
+        missing_optional=[],
+        summary=summary,
+    )

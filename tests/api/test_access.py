@@ -229,7 +229,10 @@ def test_employers_manage_only_vacancies_with_their_employer_id(world: World) ->
 def test_employers_see_pseudonyms_until_an_advisor_releases_a_candidate(world: World) -> None:
     advisor_view = world.call("advisor", "GET", "/vacancies/vac-a/candidates").json()
     employer_view = world.call("employer", "GET", "/vacancies/vac-a/candidates").json()
-    assert [i["score"] for i in employer_view["items"]] == [i["score"] for i in advisor_view["items"]]
+    # Scores in bands of 0.1 (rounded down), in the advisor's order.
+    assert [i["score"] for i in employer_view["items"]] == [
+        int(i["score"] * 10) / 10 for i in advisor_view["items"]
+    ]
     assert all(i["jobseeker_id"].startswith("cand-") for i in employer_view["items"])
     assert all(i["reasons"] == [] and i["next_steps"] == [] for i in employer_view["items"])
     assert employer_view["blocked"] == []
@@ -263,6 +266,41 @@ def test_employers_see_pseudonyms_until_an_advisor_releases_a_candidate(world: W
     assert all(i["jobseeker_id"].startswith("cand-") for i in again)
     gone = world.call("advisor", "DELETE", "/vacancies/vac-a/releases/js-a")
     assert (gone.status_code, gone.json()["detail"]) == (404, "No release with id 'vac-a/js-a'.")
+
+
+def test_employers_cannot_link_or_locate_candidates_before_release(world: World) -> None:
+    # Copies of one vacancy at three places: exact distances would trilaterate a home, exact similarities,
+    # factors and skills would link one person's pseudonyms across the copies.
+    places = [(51.34, 12.37), (51.30, 12.45), (51.40, 12.30)]
+    for n, (lat, lon) in enumerate(places):
+        location = {"place": f"Leipzig {n}", "lat": lat, "lon": lon}
+        world.matcher.create_vacancy(
+            factories.vacancy(f"vac-copy-{n}", employer_id="emp-1", location=location)
+        )
+    views = [world.call("employer", "GET", f"/vacancies/vac-copy-{n}/candidates").json() for n in range(3)]
+    advisor = world.call("advisor", "GET", "/vacancies/vac-copy-0/candidates").json()["items"]
+    assert advisor and all(i["distance_km"] not in (None, 5, 10, 25, 50, 100) for i in advisor)
+    for view in views:
+        for item in view["items"]:
+            assert item["distance_km"] in (None, 5, 10, 25, 50, 100)
+            assert round(item["score"] * 10, 6) == int(round(item["score"] * 10, 6))
+            explanation = item["explanation"]
+            assert explanation["semantic_similarity"] is None and explanation["factors"] == []
+            assert [
+                explanation[f"{a}_{b}"] for a in ("matched", "missing") for b in ("essential", "optional")
+            ] == [
+                [],
+                [],
+                [],
+                [],
+            ]
+            assert explanation["summary"].startswith("Has ")
+    ids = [{i["jobseeker_id"] for i in view["items"]} for view in views]
+    assert ids[0].isdisjoint(ids[1]) and ids[1].isdisjoint(ids[2])
+    # The advisor still sees everything.
+    assert (
+        advisor[0]["explanation"]["semantic_similarity"] is not None and advisor[0]["explanation"]["factors"]
+    )
 
 
 def test_every_api_route_declares_its_roles(world: World) -> None:

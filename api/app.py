@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors
 from api.deps import document_roles
+from api.guard import Guard, Throttle
 from api.routes import (
     analytics,
     audit,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
     app.state.settings = settings or get_settings()
     if matcher is not None:
         app.state.matcher = matcher
+    app.add_middleware(Guard, throttle=Throttle(failures=app.state.settings.auth_failures))
     errors.install(app)
     v1 = APIRouter(
         prefix="/api/v1",

@@ -74,6 +74,7 @@ class Gate:
 
     def __call__(
         self,
+        request: Request,
         admin: AdminDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
         purpose: PurposeHeader = None,
@@ -84,20 +85,24 @@ class Gate:
                 "Missing API key: send the header 'Authorization: Bearer <key>'.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        actor = admin.keys.authenticate(credentials.credentials)
+        actor = request.state.actor if hasattr(request.state, "actor") else None  # checked by the guard
+        if actor is None:
+            actor = admin.keys.authenticate(credentials.credentials)
         if actor is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "Invalid or revoked API key.",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
+        actor = actor.for_purpose(purpose or self.purpose)
+        request.state.actor = actor  # for the audit of a refusal (api/guard.py)
         if actor.role not in self.roles:
             allowed = ", ".join(r.value for r in self.roles)
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
                 f"This endpoint is for {allowed} keys; this is a {actor.role.value} key.",
             )
-        return actor.for_purpose(purpose or self.purpose)
+        return actor
 
 
 def Allow(*roles: str, purpose: str) -> Any:

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         default="en", description="Language of concept labels used for embedding and output."
     )
     max_k: int = Field(default=200, ge=1, le=1000)
+    auth_failures: int = Field(
+        default=20,
+        ge=1,
+        le=100_000,
+        description="Refused keys a client (address) may present per minute in each process; then every "
+        "request answers 429 with Retry-After until the minute has passed.",
+    )
     analytics_k: int = Field(
         default=5,
         ge=1,

@@ -37,11 +37,12 @@ class Action(StrEnum):
     FEEDBACK = "feedback"  # an advisor recorded a decision on a candidate for a vacancy
     SHARE = "share"  # a job seeker shared with another organisation
     HANDOVER = "handover"  # a job seeker's case moved to another organisation
+    REFUSE = "refuse"  # a request refused (401, 403, 404, 413, 429): its route template and status, no ids
 
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    actor: Actor
+    actor: Actor | None  # None: a request without a valid key
     action: Action
     entity_kind: str  # jobseeker, vacancy, api_key, audit, analytics
     entity_id: str | None = None
@@ -53,13 +54,13 @@ class AuditEntry:
     def values(self, at: dt.datetime | None = None) -> dict[str, object]:
         return {
             "at": at or dt.datetime.now(dt.UTC),
-            "key_id": self.actor.key_id,
-            "role": self.actor.role.value,
+            "key_id": self.actor.key_id if self.actor else None,
+            "role": self.actor.role.value if self.actor else "none",
             "action": self.action.value,
             "entity_kind": self.entity_kind,
             "entity_id": self.entity_id,
             "context": self.context,
-            "purpose": self.actor.purpose,
+            "purpose": self.actor.purpose if self.actor else "-",
         }
 
 
@@ -68,6 +69,11 @@ def entries(actor: Actor | None, action: Action, kind: str, ids: Iterable[str | 
     if actor is None:
         return []
     return [AuditEntry(actor, action, kind, entity_id) for entity_id in ids]
+
+
+def refusal(actor: Actor | None, route: str, status: int) -> AuditEntry:
+    """A refused request: ``route`` is the method and path template (``GET /api/v1/jobseekers/{seeker_id}``)."""
+    return AuditEntry(actor, Action.REFUSE, "request", None, f"{route} -> {status}"[:200])
 
 
 class AuditEvent(BaseModel):

@@ -61,14 +61,19 @@ def test_a_match_list_is_one_event_and_a_listing_one_per_person(client: TestClie
     assert [e[3] for e in events(matcher, action="read")] == ["js-1", "js-2", "js-3"]
 
 
-def test_rejected_writes_leave_no_event(client: TestClient, matcher: Matcher) -> None:
+def test_rejected_writes_change_nothing_and_only_refusals_are_logged(
+    client: TestClient, matcher: Matcher
+) -> None:
     body = factories.seeker("js-1").model_dump(mode="json")
     client.post(f"{API}/jobseekers", json=body)
     assert client.post(f"{API}/jobseekers", json=body).status_code == 409
     unknown = body | {"id": "js-2", "skill_uris": [m.SKILL + "nope"]}
     assert client.post(f"{API}/jobseekers", json=unknown).status_code == 422
     assert client.put(f"{API}/jobseekers/js-9", json=body | {"id": "js-9"}).status_code == 404
-    assert events(matcher) == [("advisor", "create", "jobseeker", "js-1", None, "profile maintenance")]
+    assert events(matcher) == [
+        ("advisor", "create", "jobseeker", "js-1", None, "profile maintenance"),
+        ("advisor", "refuse", "request", None, "PUT /jobseekers/{seeker_id} -> 404", "profile maintenance"),
+    ]
 
 
 def test_purpose_header_is_checked(client: TestClient) -> None:

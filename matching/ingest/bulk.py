@@ -54,7 +54,7 @@ def parse_upload(
     candidates: list[tuple[int, Any]] = []
     rows = 0
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, MAX_ROWS)
         header_row = next(table, None)
         if header_row is None:
             return ParsedFile([], 0, [RowError(None, "file", "the file is empty", FILE_FORMATS)])
@@ -66,10 +66,6 @@ def parse_upload(
             if not any(cell_text(c) for c in cells):
                 continue
             rows += 1
-            if rows > MAX_ROWS:
-                return ParsedFile(
-                    [], rows, [RowError(None, "file", f"more than {MAX_ROWS} rows; split the file")]
-                )
             item = _parse_row(number, header, cells, by_name, columns, model, taxonomy, errors)
             if item is not None:
                 candidates.append((number, item))
@@ -99,7 +95,7 @@ def _check_header(header: list[str], by_name: dict[str, Column]) -> list[RowErro
     allowed = ", ".join(by_name)
     for name in header:
         if name and name not in by_name:
-            errors.append(RowError(HEADER_ROW, name, "unknown column", allowed))
+            errors.append(RowError(HEADER_ROW, name[:60], "unknown column", allowed))
         elif name and header.count(name) > 1:
             errors.append(RowError(HEADER_ROW, name, "column appears more than once"))
     for column in by_name.values():

@@ -28,7 +28,7 @@ COLUMNS = (
 )
 
 
-def _safe(value: object) -> object:
+def safe_cell(value: object) -> object:
     """Spreadsheets run cells starting with = + - @ as formulas; such text is prefixed with a quote."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -62,7 +62,7 @@ def match_rows(
 
 
 def to_bytes(rows: list[list[object]], fmt: Format, sheet: str = "matches") -> bytes:
-    rows = [[_safe(cell) for cell in row] for row in rows]
+    rows = [[safe_cell(cell) for cell in row] for row in rows]
     if fmt == "csv":
         out = io.StringIO()
         csv.writer(out, lineterminator="\r\n").writerows(rows)

@@ -11,44 +11,93 @@ import csv
 import datetime as dt
 import io
 import re
+import time
+import zipfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from matching.ingest.columns import Column
+
+# Bounds that hold before a file is parsed in full: a small file must not be able to ask for huge work.
+MAX_CELL_CHARS = 10_000  # the longest field (free text) is far shorter
+MAX_XLSX_PART_BYTES = {"xl/sharedStrings.xml": 32 * 1024 * 1024}  # every text cell of the sheet, unpacked
+MAX_XLSX_BYTES = 256 * 1024 * 1024  # all parts of the workbook, unpacked (a 20 MB upload is ~100 MB)
+MAX_SECONDS = 60.0
 
 
 class CellError(ValueError):
     """A cell or a file that cannot be read; the message says why."""
 
 
-def read_table(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
-    """(row number, cells) for every row, the header first; raises CellError for unreadable files."""
+def quoted(text: str, limit: int = 60) -> str:
+    """A cell's text for an error message: never more than ``limit`` characters of it."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} characters)"
+
+
+def read_table(data: bytes, filename: str, max_rows: int) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) for every row, the header first; raises CellError for unreadable files and for
+    files with more than ``max_rows`` rows after the header, blank rows included."""
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise CellError("Excel 97-2003 (.xls) files are not supported; save the sheet as .xlsx or CSV")
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        yield from _read_xlsx(data)
-    else:
-        yield from _read_csv(data)
+    too_many = f"more than {max_rows} rows (blank rows included); split the file"
+    rows = _read_xlsx(data, max_rows + 1) if _is_xlsx(data, filename) else _read_csv(data, max_rows + 1)
+    for number, cells in rows:
+        if number > max_rows + 1:
+            raise CellError(too_many)
+        yield number, cells
 
 
-def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+def _is_xlsx(data: bytes, filename: str) -> bool:
+    return data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx")
+
+
+def _check_xlsx_sizes(data: bytes) -> None:
+    """Refuse zip bombs and giant shared strings from the zip's directory, before anything is unpacked."""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise CellError("not a readable .xlsx workbook (BadZipFile)") from None
+    total = sum(part.file_size for part in parts)
+    if total > MAX_XLSX_BYTES:
+        raise CellError(
+            f"the workbook unpacks to {total // 2**20} MB, more than {MAX_XLSX_BYTES // 2**20} MB"
+        )
+    for part in parts:
+        limit = MAX_XLSX_PART_BYTES.get(part.filename)
+        if limit is not None and part.file_size > limit:
+            raise CellError(
+                f"the workbook's text cells take {part.file_size // 2**20} MB unpacked, more than "
+                f"{limit // 2**20} MB; split the file"
+            )
+
+
+def _read_xlsx(data: bytes, max_rows: int) -> Iterator[tuple[int, list[Any]]]:
     import openpyxl
 
+    _check_xlsx_sizes(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise CellError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
     try:
         sheet = book.worksheets[0]
+        if (sheet.max_row or 0) > max_rows:  # the sheet's declared size, when it has one
+            yield sheet.max_row, []
+            return
+        deadline = time.monotonic() + MAX_SECONDS
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number % 1000 == 0 and time.monotonic() > deadline:
+                raise CellError(f"the sheet takes longer than {MAX_SECONDS:g} s to read; split the file")
             yield number, list(row)
+    except CellError:
+        raise
     except Exception as exc:
         raise CellError(f"the workbook's first sheet cannot be read ({type(exc).__name__})") from None
     finally:
         book.close()
 
 
-def _read_csv(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+def _read_csv(data: bytes, max_rows: int) -> Iterator[tuple[int, list[Any]]]:
     if b"\0" in data[:4096]:
         raise CellError("binary data, not a CSV text file")
     try:
@@ -58,6 +107,11 @@ def _read_csv(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)  # the header has no lists: its separator is the file's
     try:
+        # Counted before any row is checked, so an oversized file is refused at once.
+        rows = sum(1 for _ in csv.reader(io.StringIO(text), delimiter=delimiter))
+        if rows > max_rows:
+            yield rows, []
+            return
         for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
             yield number, list(row)
     except csv.Error as exc:
@@ -98,18 +152,20 @@ def _bool(cell: str) -> bool:
         return True
     if value in ("false", "no", "nein", "0", "falsch"):
         return False
-    raise CellError(f"{cell!r} is not a yes/no value")
+    raise CellError(f"{quoted(cell)} is not a yes/no value")
 
 
 def _parts(item: str, names: Sequence[str], minimum: int) -> dict[str, str]:
     parts = [p.strip() for p in item.split("|")]
     if not minimum <= len(parts) <= len(names):
-        raise CellError(f"item {item!r} must have {minimum} to {len(names)} parts separated by |")
+        raise CellError(f"item {quoted(item)} must have {minimum} to {len(names)} parts separated by |")
     return {name: part for name, part in zip(names, parts, strict=False) if part}
 
 
 def convert(column: Column, raw: Any) -> Any:
     cell = cell_text(raw)
+    if len(cell) > MAX_CELL_CHARS:
+        raise CellError(f"the cell has {len(cell)} characters, more than {MAX_CELL_CHARS}")
     kind = column.parse
     if kind == "list":
         return _split(cell)
@@ -126,7 +182,7 @@ def convert(column: Column, raw: Any) -> Any:
         for item in _split(cell):
             language, sep, level = item.partition(":")
             if not sep:
-                raise CellError(f"item {item!r} must look like de:B1")
+                raise CellError(f"item {quoted(item)} must look like de:B1")
             out.append({"language": language.strip().lower(), "level": level.strip().upper()})
         return out
     if kind == "qualifications":

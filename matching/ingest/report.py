@@ -9,6 +9,7 @@ from typing import Any
 
 from matching.errors import MatchingError
 from matching.ingest.columns import Kind
+from matching.ingest.exports import safe_cell
 
 HEADER_ROW = 1
 
@@ -63,8 +64,9 @@ class ImportReport:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["row", "field", "problem", "allowed"])
-        for e in self.errors:
-            writer.writerow(["" if e.row is None else e.row, e.field, e.problem, e.allowed or ""])
+        for e in self.errors:  # names and problems quote the file's text: never let a spreadsheet run it
+            cells = ["" if e.row is None else e.row, e.field, e.problem, e.allowed or ""]
+            writer.writerow([safe_cell(cell) for cell in cells])
         return out.getvalue()
 
 

@@ -27,7 +27,11 @@ class LinkedConceptOut(BaseModel):
 class NormalizeRequest(BaseModel):
     title: str | None = Field(default=None, max_length=300, examples=["Pflegefachkraft (m/w/d)"])
     text: str | None = Field(
-        default=None, max_length=20_000, examples=["Erfahrung in der Grundpflege und Medikamentengabe."]
+        default=None,
+        max_length=2_000,
+        description="Up to 2,000 characters (about 20 sentences): linking costs grow with the text, and one "
+        "request stays around a second. Send longer texts in parts.",
+        examples=["Erfahrung in der Grundpflege und Medikamentengabe."],
     )
     k: int = Field(default=5, ge=1, le=50, description="Occupation candidates to return.")
 

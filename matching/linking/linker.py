@@ -33,7 +33,7 @@ from matching.linking.normalize import normalise_label, normalise_title
 from matching.linking.results import LinkedConcept
 from matching.linking.routing import LanguageRouted
 from matching.linking.semantic import SemanticIndex
-from matching.linking.text import split_sentences, top_k, word_spans
+from matching.linking.text import bounded_sentences, top_k, word_spans
 from matching.taxonomy import Concept, Taxonomy
 
 
@@ -80,6 +80,7 @@ SKILL_SPANS = SpanSettings(
 # F1 0.61, 0.64 and 0.92. Extracted skills are suggestions the user confirms, so recall matters as much.
 SKILL_THRESHOLD = 0.48
 SPAN_BATCH = 256  # spans scored at once: bounds memory to SPAN_BATCH × labels × 4 bytes per array
+MAX_SPAN_CHARS = 1_600  # characters of the spans of one text linked to skills (a few sentences' worth)
 TEXT_GROUP = 32  # texts whose spans are pooled (a span shared by several sentences is scored once)
 
 
@@ -141,12 +142,14 @@ class ConceptLinker:
             self._rank[order] = np.arange(len(order))
         return self._rank
 
-    def score_matrix(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def score_matrix(
+        self, texts: Sequence[str], spans: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(combined, lexical, semantic) scores, each (n_texts, n_concepts); semantic is the channels' mean.
 
         With span scoring, each part is ``(1 − share) ·`` the whole text's ``+ share ·`` the best span's
-        (the span that gives the concept its highest combined score)."""
-        if self.spans is None or not len(texts):
+        (the span that gives the concept its highest combined score); ``spans=False`` scores whole texts only."""
+        if self.spans is None or not spans or not len(texts):
             return self._combine(*self._evidence(texts, self._channels_for(self.weights)), self.weights)
         parts = [self._with_spans(texts[i : i + TEXT_GROUP]) for i in range(0, len(texts), TEXT_GROUP)]
         combined, lexical, semantic = (np.concatenate([p[j] for p in parts]) for j in range(3))
@@ -367,8 +370,20 @@ class TaxonomyLinker:
         Skills of the given occupation's ESCO profile get a small boost: a "care plan" sentence in a nurse
         vacancy most likely means the nursing skill, not a similarly worded one from another field.
         """
-        sentences = split_sentences(text) or [text]
-        combined, lexical, semantic = self.skills.score_matrix(sentences)
+        sentences = bounded_sentences(text)
+        # Spans cost an embedding each: the first sentences get them, up to MAX_SPAN_CHARS in all; the rest
+        # are scored whole. With bounded_sentences, one request stays around a second however long the text.
+        spanned, used = 0, 0
+        while spanned < len(sentences):
+            cost = sum(len(span) for span in word_spans(sentences[spanned]))
+            if used + cost > MAX_SPAN_CHARS:
+                break
+            used += cost
+            spanned += 1
+        parts = [self.skills.score_matrix(sentences[:spanned])]
+        if spanned < len(sentences):
+            parts.append(self.skills.score_matrix(sentences[spanned:], spans=False))
+        combined, lexical, semantic = (np.concatenate([p[j] for p in parts]) for j in range(3))
         best = combined.max(axis=0)
         if occupation_uri:
             profile = set(self.taxonomy.essential_skills(occupation_uri)) | set(

@@ -30,7 +30,9 @@ class ConceptLinker(Protocol):
     @property
     def _uri_rank(self) -> np.ndarray: ...
 
-    def score_matrix(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+    def score_matrix(
+        self, texts: Sequence[str], spans: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
     def link(self, texts: Sequence[str], k: int = 10, language: str = "en") -> list[list[LinkedConcept]]: ...
 
@@ -84,11 +86,14 @@ class LanguageRouted:
         chosen = set(english)
         return english, [i for i in range(len(texts)) if i not in chosen]
 
-    def score_matrix(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def score_matrix(
+        self, texts: Sequence[str], spans: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         out = tuple(np.zeros((len(texts), len(self.ids)), dtype=np.float32) for _ in range(3))
         for linker, rows in zip((self.english, self.other), self.route(texts), strict=True):
             if rows:
-                for matrix, part in zip(out, linker.score_matrix([texts[i] for i in rows]), strict=True):
+                scored = linker.score_matrix([texts[i] for i in rows], spans)
+                for matrix, part in zip(out, scored, strict=True):
                     matrix[rows] = part
         return out[0], out[1], out[2]
 

@@ -34,6 +34,21 @@ def top_k(scores: np.ndarray, uri_rank: np.ndarray, k: int) -> list[int]:
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s[•·*\-–]\s")
 
 
+MAX_SENTENCES = 20  # of one text linked to skills: the rest is not read
+MAX_SENTENCE_WORDS = 30  # a longer "sentence" (a list without punctuation) is read in parts of this size
+
+
+def bounded_sentences(text: str) -> list[str]:
+    """The text's sentences, long ones cut into parts of MAX_SENTENCE_WORDS words, at most MAX_SENTENCES."""
+    out: list[str] = []
+    for sentence in split_sentences(text) or [text]:
+        words = sentence.split()
+        out += [" ".join(words[i : i + MAX_SENTENCE_WORDS]) for i in range(0, len(words), MAX_SENTENCE_WORDS)]
+        if len(out) >= MAX_SENTENCES:
+            break
+    return out[:MAX_SENTENCES] or [text[:300]]
+
+
 def split_sentences(text: str) -> list[str]:
     """Bullet points and sentences of a description, each worth linking on its own."""
     parts = [p.strip(" \t•·*-–") for p in _SENTENCE.split(text)]

@@ -25,6 +25,9 @@ class ConceptLabel:
     label: str
 
 
+TITLE_CHARS = 300
+
+
 class TextLinking:
     """The linkers are built on first use: on a full ESCO download the first build embeds every label (then
     cached); ``skillbridge serve`` builds them beside serving, and a request for them waits for the build."""
@@ -87,7 +90,9 @@ class TextLinking:
         """Occupations for a job title and skills mentioned in a text, for the user to confirm or correct."""
         lang = language or self.language
         title, text = (title or "").strip() or None, (text or "").strip() or None
-        occupations = self.linker.link_occupation(title or text or "", k, lang) if (title or text) else []
+        # Without a title, the text's start stands in for one (a title is short; the rest would only cost).
+        query = title or (text or "")[:TITLE_CHARS]
+        occupations = self.linker.link_occupation(query, k, lang) if query else []
         skills = []
         if text:
             top = occupations[0].uri if occupations else None

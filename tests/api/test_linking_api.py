@@ -176,3 +176,12 @@ def test_normalize_gives_a_confidence_per_suggestion_and_asks_to_confirm_when_un
     assert all(0.0 < s["confidence"] < 1.0 for s in body["skills"])
     vague = client.post(NORMALIZE, json={"title": "qqq zzz"}).json()
     assert vague["confirm"] is True  # nothing fits: no candidate holds half of the probability
+
+
+def test_normalize_says_how_long_a_text_may_be(client: TestClient) -> None:
+    response = client.post(NORMALIZE, json={"text": "Pflege " * 300})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "text", "message": "String should have at most 2000 characters"}
+    ]
+    assert client.post(NORMALIZE, json={"text": "Pflege " * 280}).status_code == 200

@@ -21,10 +21,10 @@ from matching.linking.linker import (
     SKILL_WEIGHTS,
     ConceptLinker,
     TaxonomyLinker,
-    split_sentences,
     word_spans,
 )
 from matching.linking.normalize import content_stems, normalise_label, stem
+from matching.linking.text import split_sentences
 from matching.paths import DEMO_ESCO_DIR
 from matching.taxonomy import Taxonomy
 from matching.taxonomy.esco import load_esco
@@ -447,3 +447,39 @@ def test_a_skill_named_inside_a_german_or_russian_sentence_is_found(demo: Taxono
     for text in ("Erfahrung mit Gabelstapler und SAP", "Опыт работы на погрузчике"):
         found = [c.uri for c in linker.extract_skills(text)]
         assert found[:1] == [FORKLIFT_OPERATION], text
+
+
+# -- bounded work per text ---------------------------------------------------------------------------
+
+
+def test_a_long_text_embeds_a_bounded_amount(demo: Taxonomy) -> None:
+    """Thousands of distinct words (a text no advisor writes) cost what a page costs, not minutes."""
+    embedded: list[str] = []
+
+    class Counting(HashingEmbedder):
+        def embed(self, texts):  # type: ignore[no-untyped-def]
+            embedded.extend(texts)
+            return super().embed(texts)
+
+    linker = TaxonomyLinker(demo, CachedEmbedder(Counting(64)))
+    rng = np.random.default_rng(1)
+    words = ["".join(rng.choice(list("abcdefghijklmnop"), size=rng.integers(3, 10))) for _ in range(3000)]
+    assert len(set(words)) > 2500
+    linker.extract_skills("Grundpflege", language="de")  # the labels' vectors, once
+    embedded.clear()
+    linker.extract_skills(" ".join(words), language="de")
+    spans = [t for t in embedded if t.count(" ") < 4]
+    assert len(embedded) < 150 and sum(len(s) for s in spans) <= linker_module.MAX_SPAN_CHARS
+    assert max(len(t.split()) for t in embedded) <= 30
+    # An ordinary sentence still gets its spans.
+    embedded.clear()
+    linker.extract_skills("Erfahrung in der Grundpflege und Medikamentengabe.", language="de")
+    assert "Grundpflege" in embedded and "Medikamentengabe" in embedded
+
+
+def test_bounded_sentences_cut_long_ones_and_stop_at_twenty() -> None:
+    from matching.linking.text import bounded_sentences
+
+    assert bounded_sentences("Erste Zeile. Zweite Zeile.") == ["Erste Zeile.", "Zweite Zeile."]
+    parts = bounded_sentences(" ".join(f"w{i}" for i in range(1000)))
+    assert len(parts) == 20 and all(len(p.split()) == 30 for p in parts)

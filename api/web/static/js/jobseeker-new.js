@@ -24,7 +24,8 @@ function suggestions(prefix, items, button, confirm = false) {
 
 async function normalize(title, text) {
   showStatus(t("common.loading"));
-  const linked = await api("/normalize", { method: "POST", body: { title, text, k: 5 }, query: { lang } });
+  // /normalize reads at most 2,000 characters of text: the start of a longer one is linked.
+  const linked = await api("/normalize", { method: "POST", body: { title, text: text ? text.slice(0, 2000) : text, k: 5 }, query: { lang } });
   showStatus("");
   return linked;
 }

@@ -23,7 +23,7 @@ async function linkText() {
   }
   clearError();
   showStatus(t("common.loading"));
-  const linked = await api("/normalize", { method: "POST", body: { title: title || null, text: text || null, k: 5 }, query: { lang } });
+  const linked = await api("/normalize", { method: "POST", body: { title: title || null, text: text ? text.slice(0, 2000) : null, k: 5 }, query: { lang } });
   showStatus("");
   const occupations = document.getElementById("linked-occupations");
   occupations.replaceChildren(

@@ -4,6 +4,7 @@ storage themselves."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from typing import Any
 
@@ -16,6 +17,14 @@ from matching.store.storage import Storage
 from matching.taxonomy import Taxonomy
 
 FOLLOWER_SEEN_WITHIN = dt.timedelta(seconds=30)
+
+
+_FOLDERS = re.compile(r"(?:(?<=^)|(?<=[\s:=(]))(?:[A-Za-z]:)?[/\\~.]*[/\\](?:[^/\\\s]*[/\\])*")
+
+
+def without_folders(text: str) -> str:
+    """``/srv/models/e5`` -> ``e5``, ``hf:/data/x`` -> ``hf:x``; names like ``org/model`` stay as they are."""
+    return _FOLDERS.sub("", text)
 
 
 class Administration:
@@ -38,8 +47,9 @@ class Administration:
             "database_ms": round((time.perf_counter() - started) * 1000, 2),
             **counts,
             "change_log": self.change_log(),
-            "embedding_model": self.model_id,
-            "taxonomy": self.taxonomy.stats(),
+            # File locations stay in the operator's log: callers see the last part of a path only.
+            "embedding_model": without_folders(self.model_id),
+            "taxonomy": self.taxonomy.stats() | {"source": without_folders(self.taxonomy.source)},
         }
 
     def change_log(self) -> dict[str, Any]:

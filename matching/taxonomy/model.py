@@ -67,7 +67,7 @@ class Taxonomy:
         if found is None:
             where = f" in field '{field_name}'" if field_name else ""
             raise UnknownConceptError(
-                f"Unknown {kind} URI {uri!r}{where}: not in the loaded taxonomy ({self.source}).",
+                f"Unknown {kind} URI {uri!r}{where}: not in the loaded taxonomy.",
                 field=field_name,
                 uri=uri,
             )

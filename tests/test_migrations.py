@@ -24,7 +24,7 @@ from tests.factories import seeker, vacancy
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW_TABLES = {"api_keys", "audit_events", "releases", "secrets"}
-HEAD = "0006"
+HEAD = "0007"
 
 
 def _empty(database_url: str) -> None:
@@ -32,6 +32,7 @@ def _empty(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.begin() as conn:
         for table in (
+            "audit_unlock",
             "shares",
             "alerts",
             "saved_searches",

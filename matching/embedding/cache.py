@@ -6,7 +6,8 @@ import hashlib
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ class CachedEmbedder:
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memory_size = memory_size
         self._lock = threading.Lock()
+        self._local = threading.local()
         self._db: sqlite3.Connection | None = None
         if path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -73,8 +75,19 @@ class CachedEmbedder:
         return self._cached(texts, query=False)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Queries (titles, free text), cached: for stored profiles, whose texts erasure forgets."""
+        """Queries (titles, free text), cached: for stored profiles, whose texts erasure forgets. Inside
+        :meth:`transient` (a what-if of data that is not stored), nothing new is written."""
         return self._cached(texts, query=True)
+
+    @contextmanager
+    def transient(self) -> Iterator[None]:
+        """In this thread, texts are embedded without being cached (what is cached already is used)."""
+        previous = getattr(self._local, "transient", False)
+        self._local.transient = True
+        try:
+            yield
+        finally:
+            self._local.transient = previous
 
     def _cached(self, texts: Sequence[str], query: bool) -> np.ndarray:
         keys = [self._key(t, query) for t in texts]
@@ -103,10 +116,13 @@ class CachedEmbedder:
             text_of = dict(zip(keys, texts, strict=True))
             todo = [text_of[k] for k in todo_keys]
             vectors = embed_queries(self._inner, todo) if query else self._inner.embed(todo)
+            keep = not getattr(self._local, "transient", False)  # what-if data: used, never kept
             with self._lock:
                 for key, vector in zip(todo_keys, vectors, strict=True):
-                    result[key] = self._memory[key] = vector
-                if self._db is not None:
+                    result[key] = vector
+                    if keep:
+                        self._memory[key] = vector
+                if keep and self._db is not None:
                     self._db.executemany(
                         "INSERT OR REPLACE INTO embeddings (key, vector) VALUES (?, ?)",
                         [(k, result[k].astype(np.float32).tobytes()) for k in todo_keys],
@@ -145,3 +161,9 @@ class CachedEmbedder:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def transient(embedder: object) -> AbstractContextManager[None]:
+    """Free text embedded within is not cached (what-if data that is never stored); any embedder."""
+    enter = getattr(embedder, "transient", None)
+    return enter() if enter is not None else nullcontext()

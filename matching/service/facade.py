@@ -21,6 +21,7 @@ from typing import Any
 
 from matching.access import Actor, Kind
 from matching.embedding.base import Embedder, similarity_floor
+from matching.embedding.cache import transient
 from matching.embedding.profiles import ProfileEncoder
 from matching.ingest.report import ImportReport
 from matching.linking.autocomplete import Autocompleter
@@ -68,7 +69,7 @@ class Matcher:
         self.weights, rules = weights, rules or EligibilityRules.standard(taxonomy)
         self.ranker = Ranker(taxonomy, rules, weights, language, today, similarity_floor(embedder))
         self.indexes = IndexKeeper([self.seekers, self.vacancies], index_dir, embedder.model_id, storage)
-        self.profiles = Profiles(taxonomy, storage, self.seekers, self.vacancies, self.indexes)
+        self.profiles = Profiles(taxonomy, storage, self.seekers, self.vacancies, self.indexes, embedder)
         self.matching = Matching(taxonomy, storage, self.seekers, self.vacancies, self.ranker)
         self.releasing, self.alerts = (
             Releases(storage, self.seekers, self.vacancies),
@@ -220,7 +221,10 @@ class Matcher:
         return self.matching.rank(self.matching.for_jobseeker, seeker, k, offset, language, organisation)
 
     def what_if(self, seeker: JobSeeker, vacancy: Vacancy, language: str | None = None) -> Match:
-        return self.matching.what_if(seeker, vacancy, language)
+        with transient(
+            self.encoder.embedder
+        ):  # nothing of the what-if stays, not even in the embedding cache
+            return self.matching.what_if(seeker, vacancy, language)
 
     # -- free text and status -----------------------------------------------------------------------------
 

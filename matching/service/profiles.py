@@ -17,6 +17,7 @@ from matching.access import Actor, Kind, Role, scope_of
 from matching.errors import InvalidInputError
 from matching.ingest.bulk import parse_upload
 from matching.ingest.report import ImportRejectedError, ImportReport
+from matching.service.gdpr import free_texts
 from matching.service.indexes import IndexKeeper
 from matching.service.sides import Side
 from matching.store.audit import Action, entries
@@ -38,12 +39,14 @@ class Profiles:
         seekers: Side[JobSeeker],
         vacancies: Side[Vacancy],
         indexes: IndexKeeper,
+        embedder: object = None,
     ):
         self.taxonomy = taxonomy
         self.storage = storage
         self.seekers = seekers
         self.vacancies = vacancies
         self.indexes = indexes
+        self._forget: Callable[[list[str]], int] | None = getattr(embedder, "forget", None)
 
     def side(self, kind: Kind) -> Side[Any]:
         return self.seekers if kind == "jobseeker" else self.vacancies
@@ -58,12 +61,18 @@ class Profiles:
         vector = side.encode([item])  # before the write: a failure here stores nothing
         audit = entries(actor, Action.CREATE if create else Action.UPDATE, side.kind, [item.id])
         with side.write_lock:
+            earlier = None
             if create:
                 side.repo.create(item, actor.organisation if actor else DEFAULT_ORGANISATION, audit)
             else:
+                if isinstance(item, JobSeeker) and self._forget is not None:
+                    earlier = side.repo.get(item.id, scope_of(actor, side.kind))
                 side.repo.replace(item, scope_of(actor, side.kind), audit)
             side.index.upsert([item.id], vector)
             side.wrote([item])
+        if isinstance(earlier, JobSeeker) and isinstance(item, JobSeeker) and self._forget is not None:
+            # What the person wrote before is gone from the profile: its cached vector goes too.
+            self._forget(sorted(set(free_texts(earlier)) - set(free_texts(item))))
         return item
 
     def delete_vacancy(self, vacancy_id: str, actor: Actor | None = None) -> None:

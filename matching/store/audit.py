@@ -10,17 +10,18 @@ with a keyed hash (:func:`pseudonymise_events`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnElement, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from matching.access import Actor
-from matching.store.tables import AuditEventRow
+from matching.store.tables import AuditEventRow, AuditUnlockRow
 
 
 class Action(StrEnum):
@@ -98,15 +99,41 @@ def add_entries(session: Session, audit: Sequence[AuditEntry]) -> None:
 
 
 def pseudonymise_events(session: Session, kind: str, entity_id: str, replacement: str) -> int:
-    """Erasure's one allowed rewrite: replace ``entity_id`` in the events about one entity."""
-    if session.get_bind().dialect.name == "postgresql":
+    """Erasure's one allowed rewrite: ``entity_id`` becomes ``replacement`` in the events about the entity,
+    in an administrator's audit queries about it, and wherever a caller's free text (purpose, context) named
+    it."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
         session.execute(text("SET LOCAL skillbridge.erasure = 'on'"))
     result = session.execute(
         update(AuditEventRow)
-        .where(AuditEventRow.entity_kind == kind, AuditEventRow.entity_id == entity_id)
+        .where(AuditEventRow.entity_kind.in_([kind, "audit"]), AuditEventRow.entity_id == entity_id)
         .values(entity_id=replacement)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    named = re.compile(rf"(?<![\w-]){re.escape(entity_id)}(?![\w-])")
+    pattern = "%" + entity_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    mentions = session.execute(
+        select(AuditEventRow.id, AuditEventRow.purpose, AuditEventRow.context).where(
+            or_(
+                AuditEventRow.purpose.like(pattern, escape="\\"),
+                AuditEventRow.context.like(pattern, escape="\\"),
+            )
+        )
+    ).all()
+    if mentions and not postgres:
+        session.execute(insert(AuditUnlockRow).values(id=1))
+    for row in mentions:
+        purpose = named.sub(replacement, row.purpose)[:100]
+        context = named.sub(replacement, row.context)[:200] if row.context else row.context
+        if (purpose, context) != (row.purpose, row.context):
+            session.execute(
+                update(AuditEventRow)
+                .where(AuditEventRow.id == row.id)
+                .values(purpose=purpose, context=context)
+            )
+    if mentions and not postgres:
+        session.execute(delete(AuditUnlockRow))
+    if postgres:
         session.execute(text("SET LOCAL skillbridge.erasure = 'off'"))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

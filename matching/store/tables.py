@@ -257,13 +257,23 @@ class FeedbackRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
+class AuditUnlockRow(Base):
+    """SQLite only: a row exists here only inside an erasure's transaction, the one time the audit log's
+    purpose and context may be rewritten (PostgreSQL uses a session setting instead)."""
+
+    __tablename__ = "audit_unlock"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 # -- append-only audit log -------------------------------------------------------------------------
 #
 # PostgreSQL: a trigger refuses UPDATE, DELETE and TRUNCATE of audit_events. Two session settings open
 # narrow doors, each used by exactly one code path and only inside its own transaction (SET LOCAL):
-#   skillbridge.erasure = on  -> UPDATE may change entity_id and nothing else (erasure pseudonymises ids);
+#   skillbridge.erasure = on  -> UPDATE may change entity_id, purpose and context, nothing else (erasure
+#                                replaces a person's id wherever it was written);
 #   skillbridge.reset = on    -> DELETE/TRUNCATE allowed (Storage.clear: demo and tests wipe everything).
-# SQLite: triggers refuse DELETE and any UPDATE of a column other than entity_id; Storage.clear drops and
+# SQLite: triggers refuse DELETE and any UPDATE but of entity_id, or of purpose and context while a row exists
+# in audit_unlock (erasure's transaction inserts and deletes it); Storage.clear drops and
 # re-creates them inside its transaction. Neither stops the database owner: they guard against bugs.
 
 POSTGRES_APPEND_ONLY = [
@@ -275,8 +285,7 @@ POSTGRES_APPEND_ONLY = [
         END IF;
         IF TG_OP = 'UPDATE' AND current_setting('skillbridge.erasure', true) = 'on'
            AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.key_id IS NOT DISTINCT FROM OLD.key_id
-           AND NEW.role = OLD.role AND NEW.action = OLD.action AND NEW.entity_kind = OLD.entity_kind
-           AND NEW.context IS NOT DISTINCT FROM OLD.context AND NEW.purpose = OLD.purpose THEN
+           AND NEW.role = OLD.role AND NEW.action = OLD.action AND NEW.entity_kind = OLD.entity_kind THEN
             RETURN NEW;
         END IF;
         RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP
@@ -304,11 +313,17 @@ SQLITE_APPEND_ONLY = [
     """,
     """
     CREATE TRIGGER audit_events_no_update
-    BEFORE UPDATE OF id, at, key_id, role, action, entity_kind, context, purpose ON audit_events
+    BEFORE UPDATE OF id, at, key_id, role, action, entity_kind ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: UPDATE refused'); END
+    """,
+    """
+    CREATE TRIGGER audit_events_no_rewrite
+    BEFORE UPDATE OF context, purpose ON audit_events WHEN NOT EXISTS (SELECT 1 FROM audit_unlock)
     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: UPDATE refused'); END
     """,
 ]
 SQLITE_DROP_APPEND_ONLY = [
+    "DROP TRIGGER IF EXISTS audit_events_no_rewrite",
     "DROP TRIGGER IF EXISTS audit_events_no_delete",
     "DROP TRIGGER IF EXISTS audit_events_no_update",
 ]

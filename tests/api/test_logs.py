@@ -29,6 +29,13 @@ ACCESS_FORMAT = '%s - "%s %s HTTP/%s" %d'
         ("/api/v1/taxonomy/autocomplete?q=Krankenschwester", "/api/v1/taxonomy/autocomplete"),
         ("/api/v1/import/jobseekers", "/api/v1/import/jobseekers"),
         ("/health", "/health"),
+        (
+            "/api/v1/vacancies/vac-1/candidates/js-9/feedback",
+            "/api/v1/vacancies/{id}/candidates/{id}/feedback",
+        ),
+        ("/app/jobseeker/js-000010", "/app/jobseeker/{id}"),
+        ("/app/advisor/vacancies/vac-1/candidates/js-2", "/app/advisor/vacancies/{id}/candidates/{id}"),
+        ("/app/advisor/jobseekers/new", "/app/advisor/jobseekers/new"),
     ],
 )
 def test_paths_lose_ids_and_queries(path: str, logged: str) -> None:

@@ -1,0 +1,34 @@
+"""Erasure may replace a person's id in the audit log's purpose and context too.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-04
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from matching.store.tables import append_only_ddl, drop_append_only_ddl
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    op.create_table(
+        "audit_unlock", sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint("id")
+    )
+    for statement in [*drop_append_only_ddl(dialect), *append_only_ddl(dialect)]:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    """Back to triggers that do not read audit_unlock (on PostgreSQL they stay: they never did)."""
+    if op.get_bind().dialect.name != "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_events_no_rewrite")
+    op.drop_table("audit_unlock")

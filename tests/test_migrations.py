@@ -33,6 +33,7 @@ def _empty(database_url: str) -> None:
     with engine.begin() as conn:
         for table in (
             "audit_unlock",
+            "audit_listed",
             "shares",
             "alerts",
             "saved_searches",

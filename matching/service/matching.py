@@ -20,7 +20,7 @@ from matching.pseudonyms import SECRET_NAME, candidate_pseudonym
 from matching.ranking.filters import NO_FILTERS, MatchFilters
 from matching.ranking.pipeline import MatchPage, Pair, Ranker
 from matching.service.sides import Side
-from matching.store.audit import Action, entries
+from matching.store.audit import Action, AuditEntry
 from matching.store.storage import Storage
 from matching.taxonomy import Taxonomy
 from matching.taxonomy.profiles import validate_concepts
@@ -97,8 +97,12 @@ class Matching:
             organisation = actor.organisation  # a person shared with this organisation meets its vacancies
         # A stored entity's vector is in its index (kept in step with the rows): no need to embed it again.
         vector = side.index.vector(item_id) if item_id in side.index else None
-        page = self.rank(direction, item, k, offset, language, organisation, vector, filters)
-        self.storage.audit.record(entries(actor, Action.MATCH, side.kind, [item_id]))
+        page: MatchPage = self.rank(direction, item, k, offset, language, organisation, vector, filters)
+        if actor is not None:  # the people a vacancy's list showed are named, for their own GDPR export
+            shown = [m.jobseeker_id for m in (*page.items, *page.blocked)] if side.kind == "vacancy" else []
+            self.storage.audit.record(
+                [AuditEntry(actor, Action.MATCH, side.kind, item_id, listed=tuple(shown))]
+            )
         return page
 
     def candidates_for_vacancy(

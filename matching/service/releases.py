@@ -33,7 +33,13 @@ class Releases:
 
     def of_vacancy(self, vacancy_id: str, actor: Actor | None = None) -> list[Release]:
         self.vacancies.repo.get(vacancy_id, scope_of(actor, "vacancy"))
-        return self.storage.releases(vacancy_id=vacancy_id)
+        releases = self.storage.releases(vacancy_id=vacancy_id)
+        if actor is not None:
+            shown = tuple(r.jobseeker_id for r in releases)
+            self.storage.audit.record(
+                [AuditEntry(actor, Action.READ, "vacancy", vacancy_id, "releases", shown)]
+            )
+        return releases
 
 
 def _event(actor: Actor | None, action: Action, vacancy_id: str, seeker_id: str) -> list[AuditEntry]:

@@ -17,11 +17,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, delete, func, insert, or_, select, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from matching.access import Actor
-from matching.store.tables import AuditEventRow, AuditUnlockRow
+from matching.store.tables import AuditEventRow, AuditListedRow, AuditUnlockRow
 
 
 class Action(StrEnum):
@@ -48,6 +48,7 @@ class AuditEntry:
     entity_kind: str  # jobseeker, vacancy, api_key, audit, analytics
     entity_id: str | None = None
     context: str | None = None
+    listed: tuple[str, ...] = ()  # job seekers the event showed, e.g. a vacancy's candidates (audit_listed)
 
     def row(self, at: dt.datetime | None = None) -> AuditEventRow:
         return AuditEventRow(**self.values(at))
@@ -93,9 +94,22 @@ class AuditEvent(BaseModel):
 
 def add_entries(session: Session, audit: Sequence[AuditEntry]) -> None:
     if audit:
-        at = dt.datetime.now(dt.UTC)
-        # Core insert, not ORM objects: an audit entry is written with every request that reads personal data.
-        session.execute(insert(AuditEventRow), [entry.values(at) for entry in audit])
+        _insert(session.connection(), audit)
+
+
+def _insert(connection: Connection, audit: Sequence[AuditEntry]) -> None:
+    at = dt.datetime.now(dt.UTC)
+    # Core insert, not ORM objects: an audit entry is written with every request that reads personal data.
+    plain = [entry.values(at) for entry in audit if not entry.listed]
+    if plain:
+        connection.execute(insert(AuditEventRow), plain)
+    for entry in audit:
+        if entry.listed:
+            event = connection.execute(
+                insert(AuditEventRow).returning(AuditEventRow.id), [entry.values(at)]
+            ).scalar_one()
+            people = [{"event_id": event, "jobseeker_id": i} for i in dict.fromkeys(entry.listed)]
+            connection.execute(insert(AuditListedRow), people)
 
 
 def pseudonymise_events(session: Session, kind: str, entity_id: str, replacement: str) -> int:
@@ -110,6 +124,12 @@ def pseudonymise_events(session: Session, kind: str, entity_id: str, replacement
         .where(AuditEventRow.entity_kind.in_([kind, "audit"]), AuditEventRow.entity_id == entity_id)
         .values(entity_id=replacement)
     )
+    if kind == "jobseeker":
+        session.execute(
+            update(AuditListedRow)
+            .where(AuditListedRow.jobseeker_id == entity_id)
+            .values(jobseeker_id=replacement)
+        )
     named = re.compile(rf"(?<![\w-]){re.escape(entity_id)}(?![\w-])")
     pattern = "%" + entity_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     mentions = session.execute(
@@ -151,9 +171,8 @@ class AuditLog:
             with self._sessions.begin() as session:
                 add_entries(session, audit)
             return
-        at = dt.datetime.now(dt.UTC)
         with self._writer.begin() as connection:  # a connection, not a session: this runs with most requests
-            connection.execute(insert(AuditEventRow), [entry.values(at) for entry in audit])
+            _insert(connection, audit)
 
     def query(
         self,
@@ -199,6 +218,9 @@ class AuditLog:
         )
         if key_ids:
             condition = or_(condition, AuditEventRow.key_id.in_(list(key_ids)))
+        if kind == "jobseeker":  # and every list that showed them
+            listed = select(AuditListedRow.event_id).where(AuditListedRow.jobseeker_id == entity_id)
+            condition = or_(condition, AuditEventRow.id.in_(listed))
         with self._sessions() as session:
             rows = session.scalars(select(AuditEventRow).where(condition).order_by(AuditEventRow.id))
             return [AuditEvent.model_validate(row) for row in rows]

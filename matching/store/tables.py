@@ -257,6 +257,15 @@ class FeedbackRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
+class AuditListedRow(Base):
+    """The people an audited event showed (a candidate list, an export, a vacancy's releases): one narrow row
+    per person, so their GDPR export can list every list they appeared in. Erasure replaces the id."""
+
+    __tablename__ = "audit_listed"
+    event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    jobseeker_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
 class AuditUnlockRow(Base):
     """SQLite only: a row exists here only inside an erasure's transaction, the one time the audit log's
     purpose and context may be rewritten (PostgreSQL uses a session setting instead)."""

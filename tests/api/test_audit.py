@@ -61,6 +61,44 @@ def test_a_match_list_is_one_event_and_a_listing_one_per_person(client: TestClie
     assert [e[3] for e in events(matcher, action="read")] == ["js-1", "js-2", "js-3"]
 
 
+def test_a_person_sees_every_list_that_showed_them_in_their_export(
+    client: TestClient, matcher: Matcher
+) -> None:
+    matcher.bulk_load(
+        [factories.seeker(f"js-{i}") for i in range(3)],
+        [factories.vacancy(f"vac-{n}", employer_id="emp-1") for n in range(3)],
+    )
+    employer = auth(key_for(matcher, "employer", subject="emp-1"))
+    for n in range(3):
+        assert client.get(f"{API}/vacancies/vac-{n}/candidates").status_code == 200
+    assert client.get(f"{API}/vacancies/vac-0/candidates/export").status_code == 200
+    assert client.get(f"{API}/vacancies/vac-1/candidates", headers=employer).status_code == 200
+    client.post(f"{API}/vacancies/vac-2/releases", json={"jobseeker_id": "js-1"})
+    assert client.get(f"{API}/vacancies/vac-2/releases").status_code == 200
+    export = client.get(f"{API}/jobseekers/js-1/export").json()
+    seen = [(e["role"], e["action"], e["entity_id"], e["context"]) for e in export["audit_events"]]
+    lists = [s for s in seen if s[1] in ("match", "read") and s[2] and s[2].startswith("vac-")]
+    assert lists == [
+        ("advisor", "match", "vac-0", None),
+        ("advisor", "match", "vac-1", None),
+        ("advisor", "match", "vac-2", None),
+        ("advisor", "match", "vac-0", None),  # the export
+        ("employer", "match", "vac-1", None),
+        ("advisor", "read", "vac-2", "releases"),
+    ]
+    # Still one event per list; erasure replaces the person's id in what the lists named.
+    assert len(events(matcher, action="match")) == 5
+    assert client.delete(f"{API}/jobseekers/js-1").status_code == 204
+    other = client.get(f"{API}/jobseekers/js-0/export").json()
+    assert "js-1" not in str(other) and len([e for e in other["audit_events"] if e["action"] == "match"]) == 5
+    from sqlalchemy import select
+
+    from matching.store.tables import AuditListedRow
+
+    with matcher.storage.sessions() as session:
+        assert "js-1" not in set(session.scalars(select(AuditListedRow.jobseeker_id)))
+
+
 def test_rejected_writes_change_nothing_and_only_refusals_are_logged(
     client: TestClient, matcher: Matcher
 ) -> None:

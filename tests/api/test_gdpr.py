@@ -94,6 +94,7 @@ def test_the_export_holds_everything_about_the_person(gdpr: tuple[Matcher, TestC
     assert [(e["role"], e["action"], e["entity_kind"], e["entity_id"]) for e in data["audit_events"]] == [
         ("advisor", "create", "jobseeker", PERSON),
         ("advisor", "read", "jobseeker", PERSON),
+        ("advisor", "match", "vacancy", "vac-1"),  # the candidate list that showed them
         ("advisor", "release", "jobseeker", PERSON),
         ("advisor", "feedback", "jobseeker", PERSON),
         ("jobseeker", "match", "jobseeker", PERSON),  # what they did with their own key

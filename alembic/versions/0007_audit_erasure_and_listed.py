@@ -1,4 +1,5 @@
-"""Erasure may replace a person's id in the audit log's purpose and context too.
+"""Erasure may replace a person's id in the audit log's purpose and context too; audited lists name the
+people they showed (audit_listed).
 
 Revision ID: 0007
 Revises: 0006
@@ -21,6 +22,13 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.create_table(
+        "audit_listed",
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("jobseeker_id", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "jobseeker_id"),
+    )
+    op.create_index("ix_audit_listed_jobseeker_id", "audit_listed", ["jobseeker_id"])
+    op.create_table(
         "audit_unlock", sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint("id")
     )
     for statement in [*drop_append_only_ddl(dialect), *append_only_ddl(dialect)]:
@@ -32,3 +40,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_rewrite")
     op.drop_table("audit_unlock")
+    op.drop_index("ix_audit_listed_jobseeker_id", table_name="audit_listed")
+    op.drop_table("audit_listed")

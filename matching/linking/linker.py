@@ -31,9 +31,9 @@ from matching.linking.confidence import Calibration, load_calibration
 from matching.linking.lexical import LexicalIndex, WordCoverage
 from matching.linking.normalize import normalise_label, normalise_title
 from matching.linking.results import LinkedConcept
-from matching.linking.routing import LanguageRouted
+from matching.linking.routing import LanguageRouted, score_within
 from matching.linking.semantic import SemanticIndex
-from matching.linking.text import bounded_sentences, top_k, word_spans
+from matching.linking.text import MAX_SPAN_CHARS, bounded_sentences, top_k, word_spans
 from matching.taxonomy import Concept, Taxonomy
 
 
@@ -79,8 +79,8 @@ SKILL_SPANS = SpanSettings(
 # at 0.55 P 0.45, R 0.24). On the German, Ukrainian and Russian sentences of data/linking_eval (dev) it gives
 # F1 0.61, 0.64 and 0.92. Extracted skills are suggestions the user confirms, so recall matters as much.
 SKILL_THRESHOLD = 0.48
+Scores = tuple[np.ndarray, np.ndarray, np.ndarray]  # combined, lexical, semantic
 SPAN_BATCH = 256  # spans scored at once: bounds memory to SPAN_BATCH × labels × 4 bytes per array
-MAX_SPAN_CHARS = 1_600  # characters of the spans of one text linked to skills (a few sentences' worth)
 TEXT_GROUP = 32  # texts whose spans are pooled (a span shared by several sentences is scored once)
 
 
@@ -142,9 +142,7 @@ class ConceptLinker:
             self._rank[order] = np.arange(len(order))
         return self._rank
 
-    def score_matrix(
-        self, texts: Sequence[str], spans: bool = True
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def score_matrix(self, texts: Sequence[str], spans: bool = True) -> Scores:
         """(combined, lexical, semantic) scores, each (n_texts, n_concepts); semantic is the channels' mean.
 
         With span scoring, each part is ``(1 − share) ·`` the whole text's ``+ share ·`` the best span's
@@ -155,7 +153,7 @@ class ConceptLinker:
         combined, lexical, semantic = (np.concatenate([p[j] for p in parts]) for j in range(3))
         return combined, lexical, semantic
 
-    def _with_spans(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _with_spans(self, texts: Sequence[str]) -> Scores:
         """Scores of a few texts with their spans. Texts and spans are embedded in one call and read each
         label matrix once (reading the ~85,000 alternative-label vectors is most of the semantic cost); a span
         shared by several texts is scored once. At most SPAN_BATCH rows are held at a time."""
@@ -239,9 +237,7 @@ class ConceptLinker:
         return lexical, semantic
 
     @staticmethod
-    def _combine(
-        lexical: np.ndarray, channels: dict[str, np.ndarray], weights: LinkWeights
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _combine(lexical: np.ndarray, channels: dict[str, np.ndarray], weights: LinkWeights) -> Scores:
         semantic = np.zeros_like(lexical)
         used = [(w, scores) for name, scores in channels.items() if (w := _weight(weights, name)) > 0]
         total_semantic = sum(w for w, _ in used)
@@ -370,25 +366,14 @@ class TaxonomyLinker:
         Skills of the given occupation's ESCO profile get a small boost: a "care plan" sentence in a nurse
         vacancy most likely means the nursing skill, not a similarly worded one from another field.
         """
-        sentences = bounded_sentences(text)
-        # Spans cost an embedding each: the first sentences get them, up to MAX_SPAN_CHARS in all; the rest
-        # are scored whole. With bounded_sentences, one request stays around a second however long the text.
-        spanned, used = 0, 0
-        while spanned < len(sentences):
-            cost = sum(len(span) for span in word_spans(sentences[spanned]))
-            if used + cost > MAX_SPAN_CHARS:
-                break
-            used += cost
-            spanned += 1
-        parts = [self.skills.score_matrix(sentences[:spanned])]
-        if spanned < len(sentences):
-            parts.append(self.skills.score_matrix(sentences[spanned:], spans=False))
-        combined, lexical, semantic = (np.concatenate([p[j] for p in parts]) for j in range(3))
+        sentences = bounded_sentences(text)  # with the span budget: about a second however long the text
+        combined, lexical, semantic = score_within(self.skills, sentences, MAX_SPAN_CHARS)
         best = combined.max(axis=0)
         if occupation_uri:
-            profile = set(self.taxonomy.essential_skills(occupation_uri)) | set(
-                self.taxonomy.optional_skills(occupation_uri)
-            )
+            profile = {
+                *self.taxonomy.essential_skills(occupation_uri),
+                *self.taxonomy.optional_skills(occupation_uri),
+            }
             boost = np.asarray([0.05 if uri in profile else 0.0 for uri in self.skills.ids], dtype=np.float32)
             best = best + boost
         order = top_k(best, self.skills._uri_rank, limit)

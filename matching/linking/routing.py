@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from matching.linking.results import LinkedConcept
+from matching.linking.text import spanned_prefix
 
 
 class ConceptLinker(Protocol):
@@ -104,3 +105,16 @@ class LanguageRouted:
                 for i, links in zip(rows, linker.link([texts[i] for i in rows], k, language), strict=True):
                     out[i] = links
         return out
+
+
+def score_within(
+    linker: ConceptLinker | LanguageRouted, sentences: Sequence[str], span_chars: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores of sentences where spans (an embedding each) are read only for the leading sentences whose
+    spans fit in ``span_chars`` characters; the rest are scored whole."""
+    spanned = spanned_prefix(sentences, span_chars)
+    parts = [linker.score_matrix(sentences[:spanned])]
+    if spanned < len(sentences):
+        parts.append(linker.score_matrix(sentences[spanned:], spans=False))
+    combined, lexical, semantic = (np.concatenate([p[j] for p in parts]) for j in range(3))
+    return combined, lexical, semantic

@@ -35,6 +35,7 @@ _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s[•·*\-–]\s")
 
 
 MAX_SENTENCES = 20  # of one text linked to skills: the rest is not read
+MAX_SPAN_CHARS = 1_600  # characters of the spans of one text linked to skills (a few sentences' worth)
 MAX_SENTENCE_WORDS = 30  # a longer "sentence" (a list without punctuation) is read in parts of this size
 
 
@@ -47,6 +48,16 @@ def bounded_sentences(text: str) -> list[str]:
         if len(out) >= MAX_SENTENCES:
             break
     return out[:MAX_SENTENCES] or [text[:300]]
+
+
+def spanned_prefix(sentences: Sequence[str], budget: int) -> int:
+    """How many leading sentences' spans fit in ``budget`` characters."""
+    used = 0
+    for n, sentence in enumerate(sentences):
+        used += sum(len(span) for span in word_spans(sentence))
+        if used > budget:
+            return n
+    return len(sentences)
 
 
 def split_sentences(text: str) -> list[str]:

@@ -12,6 +12,15 @@ from enum import StrEnum
 from typing import Literal
 
 ORGANISATION_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+SHARED_NAMESPACE = "default"  # a single-organisation install: its ids need no prefix
+
+
+def id_prefix(organisation: str) -> str | None:
+    """What the ids an organisation's keys create start with: its name and a colon (organisation names
+    have no colon, so no organisation's ids can start like another's). None for the default organisation."""
+    return None if organisation == SHARED_NAMESPACE else f"{organisation}:"
+
+
 PURPOSE_PATTERN = r"^[A-Za-z0-9 _.,:;/()'-]{1,100}$"
 Kind = Literal["jobseeker", "vacancy"]
 

@@ -45,6 +45,7 @@ def parse_upload(
     filename: str,
     taxonomy: Taxonomy,
     exists: Callable[[list[str]], set[str]] | None = None,
+    id_prefix: str | None = None,
 ) -> ParsedFile:
     """Validate every row; return the valid entities and every problem found."""
     columns = COLUMNS[kind]
@@ -75,7 +76,12 @@ def parse_upload(
     first_row: dict[str, int] = {}
     unique: list[tuple[int, Any]] = []
     for number, item in candidates:
-        if item.id in first_row:
+        if id_prefix is not None and not item.id.startswith(id_prefix):
+            # Checked before existence: another organisation's id is refused exactly like a fresh one.
+            errors.append(
+                RowError(number, "id", f"ids of this organisation start with '{id_prefix}'", f"{id_prefix}…")
+            )
+        elif item.id in first_row:
             errors.append(RowError(number, "id", f"{item.id!r} is already used in row {first_row[item.id]}"))
         else:
             first_row[item.id] = number

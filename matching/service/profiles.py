@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, cast
 
-from matching.access import Actor, Kind, Role, scope_of
+from matching.access import Actor, Kind, Role, id_prefix, scope_of
 from matching.errors import InvalidInputError
 from matching.ingest.bulk import parse_upload
 from matching.ingest.report import ImportRejectedError, ImportReport
@@ -58,6 +58,8 @@ class Profiles:
         if isinstance(item, Vacancy):
             item = cast(T, own_vacancy(item, actor))
         validate_concepts(item, self.taxonomy)
+        if create:
+            check_own_id(item.id, actor)
         vector = side.encode([item])  # before the write: a failure here stores nothing
         audit = entries(actor, Action.CREATE if create else Action.UPDATE, side.kind, [item.id])
         with side.write_lock:
@@ -151,8 +153,9 @@ class Profiles:
         whole file (ImportRejectedError with the report) unless ``skip_invalid``: then the valid rows are
         stored."""
         side = self.side(kind)
+        prefix = id_prefix(actor.organisation) if actor.role != Role.ADMIN else None
         parsed = parse_upload(
-            kind, data, filename, self.taxonomy, exists=lambda ids: set(side.repo.get_many(ids))
+            kind, data, filename, self.taxonomy, lambda ids: set(side.repo.get_many(ids)), prefix
         )
         report = ImportReport(kind=kind, rows=parsed.rows, imported=0, errors=parsed.errors)
         if parsed.errors and not skip_invalid:
@@ -173,3 +176,17 @@ def own_vacancy(vacancy: Vacancy, actor: Actor | None) -> Vacancy:
             f"an employer key manages only vacancies with employer_id {actor.subject_id!r} (or none)",
         )
     return vacancy
+
+
+def check_own_id(entity_id: str, actor: Actor | None) -> None:
+    """Refuse an id outside the creating key's namespace, the same way whether or not it exists anywhere:
+    a 409 for another organisation's id would tell that it exists (admins see every organisation)."""
+    if actor is None or actor.role == Role.ADMIN:
+        return
+    prefix = id_prefix(actor.organisation)
+    if prefix is not None and not entity_id.startswith(prefix):
+        raise InvalidInputError(
+            "id",
+            f"ids created by organisation '{actor.organisation}' start with '{prefix}' (e.g. "
+            f"'{prefix}{entity_id.rsplit(':', 1)[-1]}'), so they never meet another organisation's",
+        )

@@ -20,6 +20,8 @@ from tests.conftest import auth, key_for
 
 API = "/api/v1"
 OTHER = Actor(Role.ADVISOR, "other")
+# Another organisation's data, stored as its administrator would (ids without the organisation prefix).
+OTHER_DATA = Actor(Role.ADMIN, "other")
 ROLES = ("admin", "advisor", "jobseeker", "employer", "analyst")
 
 
@@ -42,8 +44,8 @@ def world(matcher: Matcher) -> Iterator[World]:
     matcher.create_jobseeker(factories.seeker("js-b", m.NURSING_ASSISTANT, [m.HYGIENE]))
     matcher.create_vacancy(factories.vacancy("vac-a", employer_id="emp-1"))
     matcher.create_vacancy(factories.vacancy("vac-b", m.FORKLIFT, employer_id="emp-2"))
-    matcher.create_jobseeker(factories.seeker("js-x", m.NURSE, [m.MEDICATION]), OTHER)
-    matcher.create_vacancy(factories.vacancy("vac-x", employer_id="emp-1"), OTHER)
+    matcher.create_jobseeker(factories.seeker("js-x", m.NURSE, [m.MEDICATION]), OTHER_DATA)
+    matcher.create_vacancy(factories.vacancy("vac-x", employer_id="emp-1"), OTHER_DATA)
     keys = {
         "admin": key_for(matcher, "admin"),
         "advisor": key_for(matcher, "advisor"),
@@ -133,13 +135,48 @@ def test_another_organisations_advisor_sees_only_their_own(world: World) -> None
     assert [
         i["vacancy_id"] for i in world.call("admin", "GET", "/jobseekers/js-x/vacancies").json()["items"]
     ] == ["vac-x"]
-    # Entities created with a key belong to its organisation.
+    # Entities created with a key belong to its organisation, under ids that start with its name.
     created = world.call(
-        "other-advisor", "POST", "/jobseekers", json=factories.seeker("js-y").model_dump(mode="json")
+        "other-advisor", "POST", "/jobseekers", json=factories.seeker("other:js-y").model_dump(mode="json")
     )
     assert created.status_code == 201
-    assert world.matcher.storage.jobseekers.get_record("js-y").organisation == "other"
-    assert world.call("advisor", "GET", "/jobseekers/js-y").status_code == 404
+    assert world.matcher.storage.jobseekers.get_record("other:js-y").organisation == "other"
+    assert world.call("advisor", "GET", "/jobseekers/other:js-y").status_code == 404
+
+
+def test_an_organisation_learns_nothing_about_another_organisations_ids(world: World) -> None:
+    """js-a exists in the default organisation, js-fresh nowhere: 'other' gets the same answer for both."""
+    answers = []
+    for seeker_id in ("js-a", "js-fresh"):
+        body = factories.seeker(seeker_id).model_dump(mode="json")
+        response = world.call("other-advisor", "POST", "/jobseekers", json=body)
+        answers.append((response.status_code, response.json()["detail"].replace(seeker_id, "ID")))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 422 and "start with 'other:'" in answers[0][1]
+    vacancy = world.call(
+        "other-advisor", "POST", "/vacancies", json=factories.vacancy("vac-a").model_dump(mode="json")
+    )
+    fresh = world.call(
+        "other-advisor", "POST", "/vacancies", json=factories.vacancy("vac-new").model_dump(mode="json")
+    )
+    assert vacancy.status_code == fresh.status_code == 422
+    # Bulk import: rows with the other organisation's ids read exactly like rows with fresh ones.
+    text = "id,qualifications,languages,home_place\n" + "".join(
+        f"{i},{m.NURSE}|UA,de:B2,Leipzig\n" for i in ("js-a", "js-fresh", "other:js-z")
+    )
+    files = {"file": ("people.csv", text.encode(), "text/csv")}
+    report = world.client.post(
+        f"{API}/import/jobseekers", files=files, headers=auth(world.keys["other-advisor"])
+    ).json()["import"]
+    rows = {e["row"]: e["problem"] for e in report["errors"]}
+    assert rows == {
+        2: "ids of this organisation start with 'other:'",
+        3: "ids of this organisation start with 'other:'",
+    }
+    # Their own namespace works as ever, including 409 for their own ids.
+    mine = factories.seeker("other:js-x1").model_dump(mode="json")
+    assert world.call("other-advisor", "POST", "/jobseekers", json=mine).status_code == 201
+    assert world.call("other-advisor", "POST", "/jobseekers", json=mine).status_code == 409
 
 
 def test_missing_invalid_and_revoked_keys_are_401(world: World) -> None:

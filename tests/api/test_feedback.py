@@ -26,6 +26,8 @@ from tests.conftest import auth, key_for
 
 API = "/api/v1"
 OTHER = Actor(Role.ADVISOR, "other")
+# Another organisation's data, stored as its administrator would (ids without the organisation prefix).
+OTHER_DATA = Actor(Role.ADMIN, "other")
 NOTE = "Kam gut an, Rückfragen an Station 4711"
 REASONS = (
     "'skills_mismatch', 'language', 'recognition_pending', 'commute', 'working_time', "
@@ -56,8 +58,8 @@ def world(matcher: Matcher) -> Iterator[World]:
     matcher.create_jobseeker(factories.seeker("js-a", m.NURSE, [m.MEDICATION]))
     matcher.create_jobseeker(factories.seeker("js-b", m.FORKLIFT, [m.FORKLIFT_DRIVING]))
     matcher.create_vacancy(factories.vacancy("vac-a", m.NURSE, [m.MEDICATION, m.VITALS], employer_id="emp-1"))
-    matcher.create_jobseeker(factories.seeker("js-x", m.NURSE, [m.MEDICATION]), OTHER)
-    matcher.create_vacancy(factories.vacancy("vac-x"), OTHER)
+    matcher.create_jobseeker(factories.seeker("js-x", m.NURSE, [m.MEDICATION]), OTHER_DATA)
+    matcher.create_vacancy(factories.vacancy("vac-x"), OTHER_DATA)
     keys = {
         "admin": key_for(matcher, "admin"),
         "advisor": key_for(matcher, "advisor"),

@@ -185,7 +185,7 @@ def test_erasure_leaves_nothing_behind(gdpr: tuple[Matcher, TestClient], tmp_pat
 
 def test_erasure_is_scoped_like_everything_else(gdpr: tuple[Matcher, TestClient]) -> None:
     matcher, client = gdpr
-    matcher.create_jobseeker(factories.seeker("js-x"), Actor(Role.ADVISOR, "other"))
+    matcher.create_jobseeker(factories.seeker("js-x"), Actor(Role.ADMIN, "other"))
     response = client.delete(f"{API}/jobseekers/js-x")
     assert (response.status_code, response.json()["detail"]) == (404, "No job seeker with id 'js-x'.")
     assert "js-x" in matcher.seekers.index

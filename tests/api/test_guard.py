@@ -86,7 +86,7 @@ def test_wrong_keys_are_throttled_with_retry_after_and_audited(matcher: Matcher)
 
 
 def test_refusals_of_known_keys_are_audited_without_ids(matcher: Matcher) -> None:
-    matcher.create_jobseeker(factories.seeker("js-theirs"), Actor(Role.ADVISOR, "other"))
+    matcher.create_jobseeker(factories.seeker("js-theirs"), Actor(Role.ADMIN, "other"))
     analyst = key_for(matcher, "analyst")
     advisor = key_for(matcher, "advisor")
     with TestClient(create_app(matcher=matcher)) as client:

@@ -201,7 +201,9 @@ def test_advisor_enters_a_vacancy_with_the_taxonomy_autocomplete(browser: Browse
     from selenium.webdriver.common.keys import Keys
 
     browser.sign_in("advisor", lang="de", next_path="/app/advisor/vacancies/new?lang=de")
-    browser.one("#v-id").send_keys("vac-ui-1")
+    id_field = browser.one("#v-id")
+    browser.until(lambda: id_field.get_attribute("value") == "leipzig:", "the organisation's id prefix")
+    id_field.send_keys("vac-ui-1")
     browser.one("#v-employer").send_keys("Seniorenresidenz Plagwitz")
     browser.one("#v-title").send_keys("Pflegefachkraft (m/w/d) in der Altenpflege")
     browser.one("#v-description").send_keys("Grundpflege, Medikamentengabe und Dokumentation der Pflege.")
@@ -239,11 +241,12 @@ def test_advisor_enters_a_vacancy_with_the_taxonomy_autocomplete(browser: Browse
     browser.one("#vacancy-form button[type=submit]").click()
 
     browser.until(
-        lambda: "/app/advisor/vacancies/vac-ui-1" in browser.driver.current_url, "the new vacancy's page"
+        lambda: "/app/advisor/vacancies/leipzig%3Avac-ui-1" in browser.driver.current_url,
+        "the new vacancy's page",
     )
     browser.loaded("#candidates")
     assert "Die Stelle wurde gespeichert." in browser.one("#status").text
-    stored = browser.world.matcher.get_vacancy("vac-ui-1")
+    stored = browser.world.matcher.get_vacancy("leipzig:vac-ui-1")
     assert stored.employer == "Seniorenresidenz Plagwitz"
     assert stored.occupation_uri == occupation_uri
     assert stored.essential_skill_uris == [skill_uri]
@@ -254,7 +257,9 @@ def test_advisor_enters_a_job_seeker_from_ukrainian_text_and_corrects_the_links(
     """The qualification's title and the skills as the person wrote them (Ukrainian) become ESCO suggestions;
     the advisor takes some, leaves others, and the profile is stored with exactly the chosen concepts."""
     browser.sign_in("advisor", lang="de", next_path="/app/advisor/jobseekers/new?lang=de")
-    browser.one("#s-id").send_keys("js-ui-1")
+    id_field = browser.one("#s-id")
+    browser.until(lambda: id_field.get_attribute("value") == "leipzig:", "the organisation's id prefix")
+    id_field.send_keys("js-ui-1")
     browser.one("#s-place").send_keys("Leipzig-Grünau")
     browser.one("#q-title").send_keys("Медична сестра")
     browser.one('[data-suggest-occupation="q"]').click()
@@ -270,7 +275,7 @@ def test_advisor_enters_a_job_seeker_from_ukrainian_text_and_corrects_the_links(
     browser.one("#seeker-form button[type=submit]").click()
     browser.until(lambda: "Berufserfahrung: bitte den Beruf wählen" in browser.error(), "the missing link")
     stored_yet = httpx.get(
-        f"{browser.world.base_url}/api/v1/jobseekers/js-ui-1",
+        f"{browser.world.base_url}/api/v1/jobseekers/leipzig:js-ui-1",
         headers={"Authorization": f"Bearer {browser.world.keys['admin']}"},
     )
     assert stored_yet.status_code == 404
@@ -294,9 +299,11 @@ def test_advisor_enters_a_job_seeker_from_ukrainian_text_and_corrects_the_links(
     browser.full_shot("06b-advisor-new-jobseeker-linked")
     browser.one("#seeker-form button[type=submit]").click()
 
-    browser.until(lambda: "/app/advisor/jobseekers/js-ui-1" in browser.driver.current_url, "the profile page")
+    browser.until(
+        lambda: "/app/advisor/jobseekers/leipzig%3Ajs-ui-1" in browser.driver.current_url, "the profile page"
+    )
     browser.until(lambda: "Das Profil wurde gespeichert." in browser.one("#status").text, "the saved note")
-    stored = browser.world.matcher.get_jobseeker("js-ui-1")
+    stored = browser.world.matcher.get_jobseeker("leipzig:js-ui-1")
     assert [q.occupation_uri for q in stored.qualifications] == [NURSE_URI]
     assert stored.qualifications[0].title == "Медична сестра"
     assert stored.qualifications[0].recognition == "pending"
@@ -452,7 +459,7 @@ def test_advisor_saves_a_list_and_is_alerted_when_a_strong_candidate_arrives(bro
 
     skills = list(world.matcher.taxonomy.essential_skills(NURSING_ASSISTANT))
     strong = {
-        "id": "js-strong",
+        "id": "leipzig:js-strong",
         "qualifications": [
             {"occupation_uri": NURSING_ASSISTANT, "country": "DE", "recognition": "not_required"}
         ],
@@ -488,7 +495,7 @@ def test_a_job_seeker_sees_what_is_new_since_the_last_visit(browser: Browser) ->
 
     advisor = {"Authorization": f"Bearer {world.keys['advisor']}"}
     template = httpx.get(f"{world.base_url}/api/v1/vacancies/vac-assist", headers=advisor).json()
-    fresh = {**template, "id": "vac-assist-new", "title": "Pflegehelfer/in Frühdienst (m/w/d)"}
+    fresh = {**template, "id": "leipzig:vac-assist-new", "title": "Pflegehelfer/in Frühdienst (m/w/d)"}
     assert httpx.post(f"{world.base_url}/api/v1/vacancies", json=fresh, headers=advisor).status_code == 201
 
     browser.open("/app/jobseeker?lang=en")
@@ -497,7 +504,7 @@ def test_a_job_seeker_sees_what_is_new_since_the_last_visit(browser: Browser) ->
         lambda: [c for c in browser.all("#suggestions li.card") if "New for you" in c.text],
         "a new suggestion",
     )
-    assert [c.get_attribute("data-vacancy") for c in new] == ["vac-assist-new"]
+    assert [c.get_attribute("data-vacancy") for c in new] == ["leipzig:vac-assist-new"]
     browser.shot("15-jobseeker-new-for-you")
     browser.open("/app/jobseeker?lang=en")  # seen now: no longer new
     browser.loaded("#suggestions")

@@ -107,5 +107,8 @@ form.addEventListener("submit", (event) => {
 });
 
 run(async () => {
-  requireRole("advisor", "admin");
+  const { me } = requireRole("advisor", "admin");
+  // Ids an organisation creates start with its name and a colon (the default organisation's need none).
+  const id = document.getElementById("v-id");
+  if (me.role === "advisor" && me.organisation !== "default" && !id.value) id.value = `${me.organisation}:`;
 });

@@ -31,6 +31,7 @@ from api.web import install as install_pages
 from matching.config import Settings, get_settings
 from matching.service import Matcher
 from matching.service.following import ChangeFollower
+from matching.service.webhooks import WebhookSender
 
 DESCRIPTION = """
 Matches job seekers and vacancies on ESCO occupations and skills, and explains every score.
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
         follower = (
             ChangeFollower(matcher_.indexes, after=matcher_.alerts.evaluate).start() if shared else None
         )
+        allowed = app.state.settings.webhook_allowed
+        sender = WebhookSender(matcher_.storage, allowed).start() if allowed else None
         # Start-up leaves a large, long-lived heap (model, taxonomy, indexes). Without freezing it, each
         # full garbage collection walks it all and stalls a request for ~300 ms.
         gc.collect()
@@ -79,6 +82,8 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
         finally:
             if follower is not None:
                 follower.stop()
+            if sender is not None:
+                sender.stop()
             if owned:
                 app.state.matcher.close()
 

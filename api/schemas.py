@@ -159,6 +159,12 @@ class SavedSearchIn(BaseModel):
     subject_id: EntityId = Field(description="The vacancy or job seeker whose list is saved")
     k: int = Field(default=20, ge=1, le=100, description="Alert when a profile enters this top k")
     filters: FiltersIn = Field(default_factory=FiltersIn)
+    webhook: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Also POST each alert (ids, rank, eligibility, score; signed) to this address; it must "
+        "start with a prefix the administrator allows (SKILLBRIDGE_WEBHOOK_ALLOWED).",
+    )
 
 
 class SavedSearchOut(BaseModel):
@@ -169,6 +175,7 @@ class SavedSearchOut(BaseModel):
     filters: dict[str, Any]
     in_top: int = Field(description="How many profiles are in its top k now")
     created_at: dt.datetime
+    webhook: str | None = None
 
 
 class AlertOut(BaseModel):

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         default="en", description="Language of concept labels used for embedding and output."
     )
     max_k: int = Field(default=200, ge=1, le=1000)
+    webhook_allowed: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Address prefixes a saved search's alerts may be sent to (e.g. "
+        "'https://hooks.jobcenter.example/'), comma-separated; empty: no webhooks.",
+    )
     auth_failures: int = Field(
         default=20,
         ge=1,
@@ -75,7 +80,7 @@ class Settings(BaseSettings):
         "shared by at least this many people (k-anonymity); 1 turns it off.",
     )
 
-    @field_validator("vocabulary", mode="before")
+    @field_validator("vocabulary", "webhook_allowed", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

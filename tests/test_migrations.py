@@ -24,7 +24,7 @@ from tests.factories import seeker, vacancy
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW_TABLES = {"api_keys", "audit_events", "releases", "secrets"}
-HEAD = "0007"
+HEAD = "0008"
 
 
 def _empty(database_url: str) -> None:

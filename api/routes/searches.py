@@ -2,13 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api.deps import Allow, MatcherDep
 from api.schemas import AlertOut, AlertPage, ErrorBody, SavedSearchIn, SavedSearchOut
 from matching.access import Actor
 from matching.errors import InvalidInputError
 from matching.ranking.filters import filters_from_json
+from matching.service.webhooks import check_webhook
 from matching.store.audit import Action, entries
 from matching.store.searches import SavedSearch
 from models import Match
@@ -24,7 +25,7 @@ SearchId = Annotated[str, Path(pattern=r"^ss-[0-9a-f]{16}$", description="Saved 
 def _out(search: SavedSearch) -> SavedSearchOut:
     return SavedSearchOut(
         id=search.id, kind=search.kind, subject_id=search.subject_id, k=search.k, filters=search.filters,
-        in_top=len(search.top), created_at=search.created_at,
+        in_top=len(search.top), created_at=search.created_at, webhook=search.webhook,
     )  # fmt: skip
 
 
@@ -44,12 +45,16 @@ def _owner(actor: Actor) -> str:
     "bridge, passing the filters, an alert with the match and its explanation goes to this key's inbox.",
 )
 def save_search(
-    request: SavedSearchIn, matcher: MatcherDep, actor: Annotated[Actor, Allow(*ADVISORS, purpose="matching")]
+    request: SavedSearchIn,
+    http: Request,
+    matcher: MatcherDep,
+    actor: Annotated[Actor, Allow(*ADVISORS, purpose="matching")],
 ) -> SavedSearchOut:
+    webhook = check_webhook(request.webhook, http.app.state.settings.webhook_allowed)
     filters = filters_from_json(
         request.filters.model_dump(mode="json")
     )  # the same names as a saved search stores
-    return _out(matcher.alerts.save(request.kind, request.subject_id, request.k, filters, actor))
+    return _out(matcher.alerts.save(request.kind, request.subject_id, request.k, filters, actor, webhook))
 
 
 @router.get("/saved-searches", summary="This key's saved searches")

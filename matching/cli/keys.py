@@ -12,6 +12,7 @@ from matching.access import command_line_actor
 from matching.cli.common import console, load_settings
 from matching.errors import InvalidInputError
 from matching.service.admin import KeyAdministration
+from matching.service.webhooks import SECRET_NAME as WEBHOOK_SECRET
 from matching.store.storage import Storage
 
 keys_app = typer.Typer(help="Create, list and revoke API keys (stored only as SHA-256 hashes).")
@@ -72,3 +73,14 @@ def keys_list() -> None:
             f"| {r.id} | {r.role.value} | {r.organisation} | {r.subject_id or ''} | {r.label or ''} "
             f"| {r.created_at:%Y-%m-%d %H:%M} | {revoked} |"
         )
+
+
+@keys_app.command("webhook-secret")
+def keys_webhook_secret() -> None:
+    """Print the secret that signs alert webhooks (X-Skillbridge-Signature: sha256=HMAC of the body), for the
+    receiving system to check where an alert comes from."""
+    storage = Storage(load_settings().resolved_database_url)
+    try:
+        typer.echo(storage.secret(WEBHOOK_SECRET).hex())
+    finally:
+        storage.dispose()

@@ -49,7 +49,15 @@ class Alerts:
 
     # -- saved searches -------------------------------------------------------------------------
 
-    def save(self, kind: str, subject_id: str, k: int, filters: MatchFilters, actor: Actor) -> SavedSearch:
+    def save(
+        self,
+        kind: str,
+        subject_id: str,
+        k: int,
+        filters: MatchFilters,
+        actor: Actor,
+        webhook: str | None = None,
+    ) -> SavedSearch:
         """Save a list (as the key may see it now); from now on profiles entering its top k raise alerts."""
         if kind not in KINDS:
             raise InvalidInputError("kind", "'candidates' (of a vacancy) or 'vacancies' (of a job seeker)")
@@ -61,7 +69,7 @@ class Alerts:
         top = [[_listed(kind, m), m.score] for m in page.items]
         audit = entries(actor, Action.CREATE, "saved_search", [None])
         return self.storage.searches.create(
-            organisation, actor.key_id, kind, subject_id, k, filters_to_json(filters), top, audit
+            organisation, actor.key_id, kind, subject_id, k, filters_to_json(filters), top, audit, webhook
         )
 
     # -- evaluation -----------------------------------------------------------------------------

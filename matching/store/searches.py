@@ -36,6 +36,7 @@ class SavedSearch:
     filters: dict[str, Any]
     top: list[list[Any]]  # [[id, score], …] best first: who is in the top k now
     created_at: dt.datetime
+    webhook: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,22 @@ class Alert:
     match: dict[str, Any]
     created_at: dt.datetime
     read_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingWebhook:
+    alert_id: int
+    url: str
+    search_id: str
+    kind: str
+    subject_id: str
+    entity_id: str
+    match: dict[str, Any]
+    created_at: dt.datetime
+
+
+WEBHOOK_LEASE = dt.timedelta(seconds=60)  # a claimed alert is another process's again after this
+WEBHOOK_ATTEMPTS = 5
 
 
 @dataclass
@@ -60,7 +77,7 @@ class Outcome:
 def _search(row: SavedSearchRow) -> SavedSearch:
     return SavedSearch(
         row.id, row.organisation, row.owner_key_id, row.kind, row.subject_id, row.k, dict(row.filters),
-        [list(t) for t in row.top], row.created_at,
+        [list(t) for t in row.top], row.created_at, row.webhook,
     )  # fmt: skip
 
 
@@ -96,10 +113,11 @@ class SavedSearches:
         filters: dict[str, Any],
         top: list[list[Any]],
         audit: Sequence[AuditEntry] = (),
+        webhook: str | None = None,
     ) -> SavedSearch:
         row = SavedSearchRow(
             id="ss-" + secrets.token_hex(8), organisation=organisation, owner_key_id=owner_key_id, kind=kind,
-            subject_id=subject_id, k=k, filters=filters, top=top, created_at=utcnow(),
+            subject_id=subject_id, k=k, filters=filters, top=top, created_at=utcnow(), webhook=webhook,
         )  # fmt: skip
         with self._writes.begin() as session:
             session.add(row)
@@ -185,7 +203,8 @@ class SavedSearches:
                 session.add(
                     AlertRow(
                         search_id=search.id, owner_key_id=search.owner_key_id, entity_id=entity_id,
-                        match=match, created_at=now,
+                        match=match, created_at=now, webhook_state="pending" if search.webhook else None,
+                        webhook_due=now if search.webhook else None,
                     )
                 )  # fmt: skip
             for search_id, top in outcome.tops.items():
@@ -240,3 +259,50 @@ class SavedSearches:
             if any(entry[0] == seeker_id for entry in row.top):
                 row.top = [entry for entry in row.top if entry[0] != seeker_id]
         self._bump(session)
+
+    # -- the webhook outbox ----------------------------------------------------------------------
+
+    def claim_webhooks(self, limit: int = 50) -> list[PendingWebhook]:
+        """Due pending alerts, leased to this process for WEBHOOK_LEASE (rows another process holds are
+        skipped on PostgreSQL)."""
+        now = utcnow()
+        with self._writes.begin() as session:
+            query = (
+                select(AlertRow, SavedSearchRow)
+                .join(SavedSearchRow, SavedSearchRow.id == AlertRow.search_id)
+                .where(AlertRow.webhook_state == "pending", AlertRow.webhook_due <= now)
+                .order_by(AlertRow.id)
+                .limit(limit)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=AlertRow)
+            claimed = []
+            for alert, search in session.execute(query).all():
+                alert.webhook_due = now + WEBHOOK_LEASE
+                claimed.append(
+                    PendingWebhook(
+                        alert.id,
+                        search.webhook or "",
+                        search.id,
+                        search.kind,
+                        search.subject_id,
+                        alert.entity_id,
+                        dict(alert.match),
+                        alert.created_at,
+                    )
+                )
+            return claimed
+
+    def webhook_done(self, alert_id: int, ok: bool, give_up: bool | None = None) -> None:
+        """Sent, or tried once more: retried after 10 s, 20 s, 40 s … and failed after WEBHOOK_ATTEMPTS."""
+        with self._writes.begin() as session:
+            row = session.get(AlertRow, alert_id)
+            if row is None:  # deleted with its search meanwhile
+                return
+            row.webhook_attempts += 1
+            if ok:
+                row.webhook_state, row.webhook_due = "sent", None
+            elif give_up or row.webhook_attempts >= WEBHOOK_ATTEMPTS:
+                row.webhook_state, row.webhook_due = "failed", None
+            else:
+                row.webhook_due = utcnow() + dt.timedelta(seconds=5 * 2**row.webhook_attempts)

@@ -191,6 +191,7 @@ class SavedSearchRow(Base):
     filters: Mapped[dict] = mapped_column(JSON, nullable=False)
     top: Mapped[list] = mapped_column(JSON, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    webhook: Mapped[str | None] = mapped_column(String(500), nullable=True)  # an address the admin allows
 
 
 class AlertRow(Base):
@@ -208,6 +209,10 @@ class AlertRow(Base):
     match: Mapped[dict] = mapped_column(JSON, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The webhook outbox: pending (due at webhook_due), sent or failed; None without a webhook.
+    webhook_state: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    webhook_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    webhook_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ShareRow(Base):

@@ -71,10 +71,44 @@ def _check_xlsx_sizes(data: bytes) -> None:
             )
 
 
+def _first_sheet(book: zipfile.ZipFile) -> str:
+    """The part name of the workbook's first sheet (what openpyxl reads as worksheets[0])."""
+    workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
+    first = re.search(r"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)
+    rels = book.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    for rel in re.finditer(r"<Relationship\b[^>]*>", rels):
+        if first and f'Id="{first.group(1)}"' in rel.group(0):
+            target = re.search(r'Target="([^"]+)"', rel.group(0))
+            if target:
+                path = target.group(1).lstrip("/")
+                return path if path.startswith("xl/") else "xl/" + path
+    return "xl/worksheets/sheet1.xml"
+
+
+def _count_xlsx_rows(data: bytes, limit: int) -> int:
+    """Rows of the first sheet, counted in its unpacked XML as it streams (stops past ``limit``): blank rows
+    cost openpyxl as much as full ones, counting them costs almost nothing."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book, book.open(_first_sheet(book)) as sheet:
+            rows, tail = 0, b""
+            while rows <= limit and (chunk := sheet.read(1 << 20)):
+                text = tail + chunk
+                rows += text.count(b"<row ") + text.count(b"<row>") + text.count(b":row ")
+                tail = text[-5:]
+                rows -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
+            return rows + tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return 0  # openpyxl says what is wrong with the file
+
+
 def _read_xlsx(data: bytes, max_rows: int) -> Iterator[tuple[int, list[Any]]]:
     import openpyxl
 
     _check_xlsx_sizes(data)
+    counted = _count_xlsx_rows(data, max_rows)
+    if counted > max_rows:
+        yield counted, []
+        return
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files

@@ -196,7 +196,7 @@ SCORE_BAND = 0.1
 
 def for_employer(page: MatchPage, released: set[str], secret: bytes) -> MatchPage:
     """An employer's view of a candidate list: until an advisor releases a candidate, a per-vacancy pseudonym,
-    the score and distance in bands, and only counts of matched skills.
+    the score and distance in bands, and no similarity, factors or skills.
 
     Exact values are per-person fingerprints: the same person has the same similarity, factor values and
     skills in every copy of a vacancy, which links their pseudonyms, and exact distances from a few
@@ -213,7 +213,7 @@ def for_employer(page: MatchPage, released: set[str], secret: bytes) -> MatchPag
                 "reasons": [],
                 "next_steps": [],
                 "distance_km": _banded_distance(match.distance_km),
-                "explanation": _counts_only(match.explanation),
+                "explanation": _withheld(match.explanation),
             }
         )
 
@@ -231,19 +231,9 @@ def _banded_distance(km: float | None) -> float | None:
     return float(next((bound for bound in DISTANCE_BANDS_KM if km <= bound), 2 * DISTANCE_BANDS_KM[-1]))
 
 
-def _counts_only(explanation: MatchExplanation) -> MatchExplanation:
-    essential = (
-        len(explanation.matched_essential),
-        len(explanation.matched_essential + explanation.missing_essential),
-    )
-    optional = (
-        len(explanation.matched_optional),
-        len(explanation.matched_optional + explanation.missing_optional),
-    )
-    summary = (
-        f"Has {essential[0]} of {essential[1]} essential and {optional[0]} of {optional[1]} optional skills. "
-        "Details follow when an advisor releases the candidate."
-    )
+def _withheld(explanation: MatchExplanation) -> MatchExplanation:
+    # Counts of matched skills would still tell candidates apart across copies of a vacancy: none before release.
+    summary = "Details, matched skills included, follow when an advisor releases the candidate."
     return MatchExplanation(
         semantic_similarity=None,
         factors=[],

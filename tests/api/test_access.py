@@ -331,7 +331,7 @@ def test_employers_cannot_link_or_locate_candidates_before_release(world: World)
                 [],
                 [],
             ]
-            assert explanation["summary"].startswith("Has ")
+            assert explanation["summary"].startswith("Details, matched skills included, follow")
     ids = [{i["jobseeker_id"] for i in view["items"]} for view in views]
     assert ids[0].isdisjoint(ids[1]) and ids[1].isdisjoint(ids[2])
     # The advisor still sees everything.

@@ -538,12 +538,21 @@ def test_advisor_shares_a_case_and_ends_the_share(browser: Browser) -> None:
         lambda: "Not shared with any other office." in browser.one("#shares").text, "the empty share list"
     )
 
-    def press(
-        css: str,
-    ) -> None:  # scrolled to the middle first: the status line may cover the window's bottom
-        element = browser.one(css)
-        browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-        element.click()
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    def press(css: str) -> None:
+        """Scrolled to the middle first (the status line may cover the window's bottom); tried again while
+        the sections still loading below move it."""
+        for attempt in range(20):
+            element = browser.one(css)
+            browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+            try:
+                element.click()
+                return
+            except ElementClickInterceptedException:
+                if attempt == 19:
+                    raise
+                time.sleep(0.1)
 
     press("#sharing details summary")
     browser.one("#share-org").send_keys("agentur")

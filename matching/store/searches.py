@@ -207,8 +207,10 @@ class SavedSearches:
                         webhook_due=now if search.webhook else None,
                     )
                 )  # fmt: skip
-            for search_id, top in outcome.tops.items():
-                session.execute(update(SavedSearchRow).where(SavedSearchRow.id == search_id).values(top=top))
+            if outcome.tops:  # one executemany (bulk update by primary key), not a statement per search
+                session.execute(
+                    update(SavedSearchRow), [{"id": sid, "top": top} for sid, top in outcome.tops.items()]
+                )
             if outcome.gone:
                 session.execute(delete(SavedSearchRow).where(SavedSearchRow.id.in_(outcome.gone)))
             state.value = str(until)

@@ -197,6 +197,7 @@ def advisor_seeker(request: Request, seeker_id: str) -> HTMLResponse:
         "seeker.page_title",
         "advisor-seeker.js",
         data={"seeker-id": seeker_id},
+        working_times=[w.value for w in WorkingTime],
     )
 
 

@@ -444,6 +444,34 @@ def test_advisor_filters_a_candidate_list_and_it_matches_the_api(browser: Browse
     browser.until(lambda: shown() == everyone, "the unfiltered list again")
 
 
+def test_advisor_filters_a_job_seekers_vacancies_and_they_match_the_api(browser: Browser) -> None:
+    browser.sign_in("advisor")
+    browser.open("/app/advisor/jobseekers/js-olena?lang=en")
+    browser.loaded("#suitable")
+
+    def shown() -> list[str | None]:
+        cards = browser.all("#suitable > li.card, #bridge > li.card, #weaker > li.card")
+        return sorted(c.get_attribute("data-vacancy") for c in cards if c.get_attribute("data-vacancy"))
+
+    everyone = shown()
+    browser.one("#filters-panel summary").click()
+    browser.one("#f-eligibility option[value='bridge']").click()
+    browser.one("#apply-filters").click()
+    api = httpx.get(
+        f"{browser.world.base_url}/api/v1/jobseekers/js-olena/vacancies",
+        params={"k": 20, "eligibility": "bridge"},
+        headers={"Authorization": f"Bearer {browser.world.keys['advisor']}"},
+    ).json()
+    expected = sorted(x["vacancy_id"] for x in api["items"])
+    assert expected and expected != everyone and all(x["eligibility"] == "bridge" for x in api["items"])
+    browser.until(
+        lambda: browser.one("#suitable").get_attribute("aria-busy") == "false" and shown() == expected,
+        "the filtered list",
+    )
+    browser.one("#clear-filters").click()
+    browser.until(lambda: shown() == everyone, "the unfiltered list again")
+
+
 def test_advisor_saves_a_list_and_is_alerted_when_a_strong_candidate_arrives(browser: Browser) -> None:
     from tests.api.web.world import GRUENAU, NURSING_ASSISTANT
 

@@ -66,7 +66,7 @@ async function vacancyCard(match, blocked) {
 
 async function loadPage() {
   setBusy(suitable, true);
-  const page = await api(`/jobseekers/${encodeURIComponent(seekerId)}/vacancies`, { query: { k: K, offset, lang } });
+  const page = await api(`/jobseekers/${encodeURIComponent(seekerId)}/vacancies`, { query: { k: K, offset, lang, ...filters() } });
   const cards = await Promise.all(page.items.map((m) => vacancyCard(m, false)));
   for (const empty of document.querySelectorAll("#suitable .empty, #bridge .empty")) empty.remove();
   page.items.forEach((match, i) => {
@@ -88,8 +88,35 @@ async function loadPage() {
   setBusy(suitable, false);
 }
 
+// Hard filters on the vacancies (eligibility, places, distance, working time): applied by the API while
+// retrieving, so the list stays complete; the exports use the same ones.
+const filterForm = document.getElementById("filters");
+
+function filters() {
+  const data = new FormData(filterForm);
+  const query = {};
+  for (const name of ["eligibility", "max_distance_km", "working_time"]) {
+    if (data.get(name)) query[name] = data.get(name);
+  }
+  const places = String(data.get("place") || "").split(",").map((p) => p.trim()).filter(Boolean);
+  if (places.length) query.place = places;
+  return query;
+}
+
+async function reload() {
+  offset = 0;
+  for (const list of [suitable, bridge, weaker]) list.replaceChildren();
+  await loadPage();
+}
+
+filterForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  run(reload);
+});
+filterForm.addEventListener("reset", () => setTimeout(() => run(reload), 0));
+
 more.addEventListener("click", () => run(loadPage));
-wireExports(`/jobseekers/${encodeURIComponent(seekerId)}/vacancies/export`, `vacancies-${seekerId}`);
+wireExports(`/jobseekers/${encodeURIComponent(seekerId)}/vacancies/export`, `vacancies-${seekerId}`, filters);
 
 run(async () => {
   requireRole("advisor", "admin");

@@ -284,12 +284,13 @@ class Alerts:
         tops[search.id] = [[_listed(search.kind, m), m.score] for m in page.items]
 
     def _filters(self, search: SavedSearch) -> MatchFilters:
-        key = repr(sorted(search.filters.items()))
-        if key not in self._parsed:
-            if len(self._parsed) > 10_000:
+        # By id: a saved search's filters never change (it is deleted and saved anew instead).
+        parsed = self._parsed.get(search.id)
+        if parsed is None:
+            if len(self._parsed) > 100_000:
                 self._parsed.clear()
-            self._parsed[key] = filters_from_json(search.filters)
-        return self._parsed[key]
+            parsed = self._parsed[search.id] = filters_from_json(search.filters)
+        return parsed
 
 
 def _listed(kind: str, match: Any) -> str:

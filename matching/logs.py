@@ -14,19 +14,17 @@ import re
 from typing import Any
 
 # A segment after one of these names is an id unless it is one of the routes' fixed words.
-_ID_SEGMENT = re.compile(r"/(jobseekers|jobseeker|vacancies|candidates|releases|keys)/([^/?\s\"]+)")
-_FIXED = frozenset({"export", "candidates", "new", "feedback", "releases", "shares", "handover", "vacancies"})
+_ID_SEGMENT = re.compile(
+    r"/(jobseekers|jobseeker|vacancies|candidates|releases|keys)/"
+    r"(?!(?:export|candidates|new|feedback|releases|shares|handover|vacancies)(?:[/?\s\"]|$))[^/?\s\"]+"
+)
 _QUERY = re.compile(r"\?[^\s\"]*")
 _INPUT_VALUE = re.compile(r"input_value=.*?(?=, input_type=|\]|$)", re.MULTILINE)
 _SQL_PARAMETERS = re.compile(r"\[parameters: .*?\](?=\s*(\(Background|$))", re.MULTILINE | re.DOTALL)
 
 
 def redact_path(path: str) -> str:
-    def segment(m: re.Match[str]) -> str:
-        return m.group(0) if m.group(2) in _FIXED else f"/{m.group(1)}/{{id}}"
-
-    # Applied twice: in /candidates/js-1/feedback after /vacancies/vac-1, matches cannot overlap.
-    return _QUERY.sub("", _ID_SEGMENT.sub(segment, _ID_SEGMENT.sub(segment, path)))
+    return _QUERY.sub("", _ID_SEGMENT.sub(lambda m: f"/{m.group(1)}/{{id}}", path))
 
 
 def redact_text(text: str) -> str:

@@ -213,7 +213,7 @@ def for_employer(page: MatchPage, released: set[str], secret: bytes) -> MatchPag
                 "reasons": [],
                 "next_steps": [],
                 "distance_km": _banded_distance(match.distance_km),
-                "explanation": _withheld(match.explanation),
+                "explanation": WITHHELD,
             }
         )
 
@@ -231,15 +231,13 @@ def _banded_distance(km: float | None) -> float | None:
     return float(next((bound for bound in DISTANCE_BANDS_KM if km <= bound), 2 * DISTANCE_BANDS_KM[-1]))
 
 
-def _withheld(explanation: MatchExplanation) -> MatchExplanation:
-    # Counts of matched skills would still tell candidates apart across copies of a vacancy: none before release.
-    summary = "Details, matched skills included, follow when an advisor releases the candidate."
-    return MatchExplanation(
-        semantic_similarity=None,
-        factors=[],
-        matched_essential=[],
-        missing_essential=[],
-        matched_optional=[],
-        missing_optional=[],
-        summary=summary,
-    )
+# Counts of matched skills would still tell candidates apart across copies of a vacancy: none before release.
+WITHHELD = MatchExplanation(
+    semantic_similarity=None,
+    factors=[],
+    matched_essential=[],
+    missing_essential=[],
+    matched_optional=[],
+    missing_optional=[],
+    summary="Details, matched skills included, follow when an advisor releases the candidate.",
+)

@@ -67,9 +67,7 @@ class Profiles:
             if create:
                 side.repo.create(item, actor.organisation if actor else DEFAULT_ORGANISATION, audit)
             else:
-                if isinstance(item, JobSeeker) and self._forget is not None:
-                    earlier = side.repo.get(item.id, scope_of(actor, side.kind))
-                side.repo.replace(item, scope_of(actor, side.kind), audit)
+                earlier = side.repo.replace(item, scope_of(actor, side.kind), audit)
             side.index.upsert([item.id], vector)
             side.wrote([item])
         if isinstance(earlier, JobSeeker) and isinstance(item, JobSeeker) and self._forget is not None:

@@ -118,7 +118,7 @@ class WebhookSender:
             except httpx.HTTPError:
                 ok = False
             host = urlsplit(pending.url).netloc
-            self.storage.searches.webhook_done(pending.alert_id, ok, give_up=not allowed or None)
+            self.storage.searches.webhook_done(pending.alert_id, ok, give_up=not allowed)
             if ok:
                 delivered += 1
                 audit = AuditEntry(

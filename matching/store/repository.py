@@ -228,8 +228,10 @@ class Repository(Generic[M]):
         return len(items)
 
     def replace(self, item: M, scope: Scope | None = None, audit: Sequence[AuditEntry] = ()) -> M:
+        """Overwrite a row in scope; returns the document it held before (the caller may need what is gone)."""
         with self._writes.begin() as session:
             row = self._locked_row(session, item.id, scope)
+            earlier = self._model.model_validate(row.document)
             for key, value in self._row_for(item).items():
                 setattr(row, key, value)
             row.version += 1
@@ -237,7 +239,7 @@ class Repository(Generic[M]):
             add_entries(session, audit)
             log_changes(session, self.log_kind, [item.id])
         self._cache.forget([item.id])
-        return item
+        return earlier
 
     def get(self, entity_id: str, scope: Scope | None = None) -> M:
         return self.get_record(entity_id, scope).item

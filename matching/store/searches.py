@@ -295,7 +295,7 @@ class SavedSearches:
                 )
             return claimed
 
-    def webhook_done(self, alert_id: int, ok: bool, give_up: bool | None = None) -> None:
+    def webhook_done(self, alert_id: int, ok: bool, give_up: bool = False) -> None:
         """Sent, or tried once more: retried after 10 s, 20 s, 40 s … and failed after WEBHOOK_ATTEMPTS."""
         with self._writes.begin() as session:
             row = session.get(AlertRow, alert_id)

@@ -53,8 +53,13 @@ class Browser:
 
     def until(self, condition: Callable[[], Any], what: str) -> Any:
         deadline = time.monotonic() + WAIT_S
+        from selenium.common.exceptions import StaleElementReferenceException
+
         while time.monotonic() < deadline:
-            value = condition()
+            try:
+                value = condition()
+            except StaleElementReferenceException:  # the page re-rendered what was being read: look again
+                value = None
             if value:
                 return value
             time.sleep(0.05)
@@ -565,6 +570,7 @@ def test_advisor_shares_a_case_and_ends_the_share(browser: Browser) -> None:
     browser.until(
         lambda: "Not shared with any other office." in browser.one("#shares").text, "the empty share list"
     )
+    browser.loaded("#suitable")  # the vacancy lists above are in: the share form no longer moves
 
     from selenium.common.exceptions import ElementClickInterceptedException
 
@@ -583,6 +589,7 @@ def test_advisor_shares_a_case_and_ends_the_share(browser: Browser) -> None:
                 time.sleep(0.1)
 
     press("#sharing details summary")
+    browser.until(lambda: browser.one("#share-org").is_displayed(), "the opened share form")
     browser.one("#share-org").send_keys("agentur")
     browser.one("#share-purpose").send_keys("Vermittlung in Pflegehilfe")
     until = dt.date.today() + dt.timedelta(days=30)

@@ -25,7 +25,7 @@ SearchId = Annotated[str, Path(pattern=r"^ss-[0-9a-f]{16}$", description="Saved 
 def _out(search: SavedSearch) -> SavedSearchOut:
     return SavedSearchOut(
         id=search.id, kind=search.kind, subject_id=search.subject_id, k=search.k, filters=search.filters,
-        in_top=len(search.top), created_at=search.created_at, webhook=search.webhook,
+        in_top=sum(entry[0] is not None for entry in search.top), created_at=search.created_at, webhook=search.webhook,
     )  # fmt: skip
 
 

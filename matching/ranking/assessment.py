@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from matching.ranking.reasons import REASONS, reason
 from matching.ranking.steps import step
-from models import Eligibility, NextStep, Reason, Severity
+from models import CEFRLevel, Eligibility, NextStep, Reason, Severity
 
 N = TypeVar("N")
 R = TypeVar("R")
@@ -84,6 +84,13 @@ def then(
     **values: object,
 ) -> StepNote:
     return StepNote(code, authority, url, authority_name, tuple(values.items()))
+
+
+def german_factor(required: CEFRLevel | None, has: CEFRLevel | None) -> float:
+    """The score's German factor: 1 when the level meets the vacancy's minimum, 0.35 less per level missing."""
+    if required is None or (has is not None and has >= required):
+        return 1.0
+    return max(0.0, 1.0 - 0.35 * (required.rank - (has.rank if has is not None else -1)))
 
 
 # The same few hundred notes recur in every list; their three-language texts are rendered once. Notes are frozen

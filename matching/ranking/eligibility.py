@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from matching.ranking.assessment import Assessment, ReasonNote, StepNote, then, why
+from matching.ranking.assessment import Assessment, ReasonNote, StepNote, german_factor, then, why
 from matching.ranking.geo import Gazetteer
 from matching.ranking.regulation import Regulation, RegulationRule, RegulationTable
 from matching.ranking.steps import MEASURES, STATES, WORKING_TIME, localised
@@ -74,6 +74,21 @@ class EligibilityRules:
         self._working_time(seeker, vacancy, out)
         self._availability(seeker, vacancy, start, out)
         return out
+
+    def surely_blocked(self, seeker: JobSeeker, vacancy: Vacancy) -> bool:
+        """Whether the hard rules block the pair on grounds that need no date or place: no permission to work
+        (or none recorded), or a reserved profession (or a protected title the vacancy requires) the person
+        holds no qualification for. A cheap test before :meth:`assess`; never true where it would not block."""
+        if seeker.work_authorisation.status in (
+            WorkAuthorisationStatus.NOT_PERMITTED,
+            WorkAuthorisationStatus.UNKNOWN,
+        ):
+            return True
+        rule = self.rule_for(vacancy.occupation_uri)
+        if rule is None:
+            return False
+        title_required = rule.regulation == Regulation.TITLE_PROTECTED and vacancy.requires_recognised_title
+        return (rule.reserved or title_required) and not self._covered(seeker, rule, vacancy.occupation_uri)
 
     # -- hard rules --------------------------------------------------------------------------------
 
@@ -271,11 +286,9 @@ class EligibilityRules:
     def _language(seeker: JobSeeker, vacancy: Vacancy, out: Assessment) -> None:
         required = vacancy.min_german_level
         has = seeker.language_level("de")
-        if required is None or (has is not None and has >= required):
-            out.factors["german"] = 1.0
+        out.factors["german"] = german_factor(required, has)
+        if required is None or out.factors["german"] == 1.0:
             return
-        gap = required.rank - (has.rank if has is not None else -1)
-        out.factors["german"] = max(0.0, 1.0 - 0.35 * gap)
         out.note(
             why("german_gap", required=required.value, has=has.value if has else "—"),
             then("step_german_course", required=required.value),

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import TypeVar
 
-from matching.ranking.assessment import Assessment
+from matching.ranking.assessment import Assessment, german_factor
 from matching.taxonomy import Taxonomy
 from matching.taxonomy.profiles import seeker_skills, vacancy_requirements
 from models import FactorContribution, JobSeeker, MatchExplanation, SkillEvidence, Vacancy
@@ -119,6 +119,31 @@ class _Memo:
 
 
 _skills, _requirements = _Memo(), _Memo()
+
+
+def score_ceiling(
+    seeker: JobSeeker,
+    vacancy: Vacancy,
+    semantic_similarity: float,
+    taxonomy: Taxonomy,
+    weights: ScoringWeights = DEFAULT_WEIGHTS,
+) -> float:
+    """The most the pair can score, from its cheap factors (essential skills, similarity, German)
+    with every other factor at 1: for skipping pairs that cannot reach a list without assessing them.
+
+    Each known factor's shortfall is divided by the weights of all factors; the score divides by those that
+    apply, never more, so the bound is never below the score (the margin covers the score's rounding)."""
+    has = _skills.get(seeker, taxonomy, lambda: seeker_skills(seeker, taxonomy))
+    essential, _ = _requirements.get(vacancy, taxonomy, lambda: vacancy_requirements(vacancy, taxonomy))
+    coverage = sum(1 for s in essential if s in has) / len(essential) if essential else 1.0
+    german = german_factor(vacancy.min_german_level, seeker.language_level("de"))
+    weight_of = weights.as_dict()
+    shortfall = (
+        weight_of["essential_skills"] * (1.0 - coverage)
+        + weight_of["semantic"] * (1.0 - min(1.0, max(0.0, semantic_similarity)))
+        + weight_of["german"] * (1.0 - german)
+    )
+    return 1.0 - shortfall / (sum(weight_of.values()) or 1.0) + 1e-4
 
 
 def _score(

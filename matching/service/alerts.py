@@ -18,13 +18,13 @@ from matching.embedding.base import above_floor
 from matching.errors import InvalidInputError, NotFoundError
 from matching.ranking.filters import MatchFilters, filters_from_json, filters_to_json
 from matching.ranking.pipeline import Ranker
+from matching.ranking.scoring import score_ceiling
 from matching.service.matching import Direction, Matching
 from matching.service.sides import Side
 from matching.store.audit import Action, entries
 from matching.store.changes import Change
-from matching.store.searches import Outcome, SavedSearch
+from matching.store.searches import Members, Outcome, SavedSearch
 from matching.store.storage import Storage
-from matching.taxonomy.profiles import seeker_skills, vacancy_requirements
 from models import Eligibility
 
 KINDS = {"candidates": "vacancy", "vacancies": "jobseeker"}  # saved-search kind -> its subject's kind
@@ -39,10 +39,15 @@ class Alerts:
         # A factor's most influence on a score: its weight over all weights (the score divides by the weights of
         # the factors that apply, at most all of them).
         self._semantic_share = weights["semantic"] / sum(weights.values())
-        self._essential_share = weights["essential_skills"] / sum(weights.values())
         self._parsed: dict[str, MatchFilters] = {}
         self._evaluated_until = -1  # the log is evaluated up to here (by this or another process)
         self._matrices: dict[str, tuple[tuple[Any, ...], tuple[str, ...], np.ndarray]] = {}
+        self._grouping: dict[
+            str, tuple[list[SavedSearch], dict[str, list[SavedSearch]], list[str], np.ndarray]
+        ] = {}
+        self._kinds: tuple[list[SavedSearch], dict[str, list[SavedSearch]]] | None = None
+        self._erased_places: set[str] = set()  # the searches whose top holds an erased member's place
+        self._subject_documents: dict[str, tuple[int, list[str], dict[str, Any]]] = {}
 
     def _direction(self, kind: str) -> Direction[Any, Any]:
         return self.matching.for_vacancy if kind == "candidates" else self.matching.for_jobseeker
@@ -83,25 +88,33 @@ class Alerts:
         self._evaluated_until = until
         return raised
 
-    def _decide(
-        self, start: int, until: int, searches: list[SavedSearch], members: dict[str, set[str]]
-    ) -> Outcome:
+    def _decide(self, start: int, until: int, searches: list[SavedSearch], members: Members) -> Outcome:
         outcome = Outcome()
         if not searches:
             return outcome
-        written: dict[str, list[str]] = {"jobseeker": [], "vacancy": []}
+        self._erased_places = members.get(None, set())
+        written: dict[str, dict[str, None]] = {"jobseeker": {}, "vacancy": {}}  # ids in log order, once each
         for change in self._changes(start, until):
-            if change.op == "write" and change.entity_id not in written[change.kind]:
-                written[change.kind].append(change.entity_id)
+            if change.op == "write":
+                written[change.kind][change.entity_id] = None
+        by_kind = self._by_kind(searches)
         tops: dict[str, list[list[Any]]] = {}  # the tops that change, replaced (never changed in place)
-        for search in searches:
-            if search.subject_id in written[KINDS[search.kind]]:  # the subject changed: a new baseline
-                self._rebaseline(search, tops, outcome)
+        for kind, subject_kind in KINDS.items():
+            if written[subject_kind]:
+                for search in by_kind[kind]:
+                    if search.subject_id in written[subject_kind]:  # the subject changed: a new baseline
+                        self._rebaseline(search, tops, outcome)
         for kind, side in (("jobseeker", self.seekers), ("vacancy", self.vacancies)):
             listed_kind = "candidates" if kind == "jobseeker" else "vacancies"
-            relevant = [s for s in searches if s.kind == listed_kind and s.id not in outcome.gone]
+            relevant = (
+                [s for s in by_kind[listed_kind] if s.id not in outcome.gone]
+                if outcome.gone
+                else by_kind[listed_kind]
+            )
             if relevant and written[kind]:
-                self._listed(listed_kind, side, relevant, written[kind], members, tops, outcome)
+                self._listed(
+                    listed_kind, side, searches, relevant, list(written[kind]), members, tops, outcome
+                )
         outcome.tops = {i: t for i, t in tops.items() if i not in outcome.gone}
         return outcome
 
@@ -109,9 +122,10 @@ class Alerts:
         self,
         listed_kind: str,
         side: Side[Any],
+        searches: list[SavedSearch],
         relevant: list[SavedSearch],
         changed: list[str],
-        members: dict[str, set[str]],
+        members: Members,
         tops: dict[str, list[list[Any]]],
         outcome: Outcome,
     ) -> None:
@@ -122,22 +136,10 @@ class Alerts:
         every other factor at 1) beats the lowest entry of a full top k.
         """
         subjects = self._direction(listed_kind).query
-        by_subject: dict[str, list[SavedSearch]] = {}
-        for search in relevant:
-            by_subject.setdefault(search.subject_id, []).append(search)
-        subject_ids = list(by_subject)
-        documents = subjects.repo.get_many(subject_ids)
+        entrants = set(changed)
+        by_subject, subject_ids, to_beat = self._grouped(listed_kind, searches, relevant, tops, outcome)
+        documents = self._documents(subjects, subject_ids)
         matrix = self._subject_vectors(subjects, subject_ids, documents)
-
-        def lowest(subject_id: str) -> float:
-            """The score to beat for this subject: the lowest last entry of its full tops (-1: one isn't full)."""
-            scores = []
-            for search in by_subject[subject_id]:
-                top = tops.get(search.id, search.top)
-                scores.append(top[-1][1] if len(top) >= search.k else -1.0)
-            return min(scores)
-
-        to_beat = np.array([lowest(i) for i in subject_ids])
         for entity_id in changed:
             try:
                 item, organisation = side.repo.get_in_scope(entity_id)
@@ -147,14 +149,15 @@ class Alerts:
             if item is None:
                 for search in relevant:
                     if search.id in containing:
-                        self._leave(search, entity_id, tops)
+                        self._refill(search, tops, outcome, entrants)
                 continue
             similarities = matrix @ self._vector(side, item)
+            # First the similarity alone, for all subjects at once; then the cheap factors, for those left.
             bounds = 1.0 - self._semantic_share * (
                 1.0 - np.clip(above_floor(similarities, self.ranker.similarity_floor), 0.0, None)
             )
             wanted = {i for i in np.nonzero(bounds > to_beat)[0].tolist() if self._could_enter(
-                listed_kind, documents.get(subject_ids[i]), item, float(bounds[i]), float(to_beat[i])
+                listed_kind, documents.get(subject_ids[i]), item, float(similarities[i]), float(to_beat[i])
             )}  # fmt: skip
             if containing:
                 wanted |= {
@@ -179,42 +182,97 @@ class Alerts:
                 for search in group:
                     if search.organisation != organisation:
                         if search.id in containing:
-                            self._leave(search, entity_id, tops)
+                            self._refill(search, tops, outcome, entrants)
                         continue
                     self._place(
-                        search, entity_id, seeker, vacancy, similarity, score, assessment, tops, outcome
+                        search,
+                        entity_id,
+                        (seeker, vacancy, similarity),
+                        score,
+                        assessment,
+                        tops,
+                        outcome,
+                        entrants,
                     )
 
-    def _could_enter(self, listed_kind: str, subject: Any, item: Any, bound: float, to_beat: float) -> bool:
-        """The similarity bound tightened by the share of the vacancy's essential skills the person has."""
+    def _by_kind(self, searches: list[SavedSearch]) -> dict[str, list[SavedSearch]]:
+        """The saved searches of each kind; reused while they are the same list (one per version)."""
+        if self._kinds is None or self._kinds[0] is not searches:
+            split: dict[str, list[SavedSearch]] = {kind: [] for kind in KINDS}
+            for search in searches:
+                split[search.kind].append(search)
+            self._kinds = (searches, split)
+        return self._kinds[1]
+
+    def _grouped(
+        self,
+        listed_kind: str,
+        searches: list[SavedSearch],
+        relevant: list[SavedSearch],
+        tops: dict[str, list[list[Any]]],
+        outcome: Outcome,
+    ) -> tuple[dict[str, list[SavedSearch]], list[str], np.ndarray]:
+        """The searches by subject, and per subject the score to beat: the lowest last entry of its full tops
+        (-1 where one is not full: it takes anyone). Reused while the saved searches are the same list (the
+        store hands out one per version) and nothing changed them in this evaluation yet."""
+        unchanged = not tops and not outcome.gone
+        cached = self._grouping.get(listed_kind)
+        if unchanged and cached is not None and cached[0] is searches:
+            return cached[1], cached[2], cached[3]
+        by_subject: dict[str, list[SavedSearch]] = {}
+        lowest: dict[str, float] = {}
+        for search in relevant:
+            by_subject.setdefault(search.subject_id, []).append(search)
+            top = tops.get(search.id, search.top)
+            # -1: a list that is not full takes anyone, and one with an erased member is ranked afresh
+            cut = top[-1][1] if len(top) >= search.k and not self._erased_in(search, tops) else -1.0
+            lowest[search.subject_id] = min(cut, lowest.get(search.subject_id, cut))
+        subject_ids = list(by_subject)
+        to_beat = np.array([lowest[i] for i in subject_ids])
+        if unchanged:
+            self._grouping[listed_kind] = (searches, by_subject, subject_ids, to_beat)
+        return by_subject, subject_ids, to_beat
+
+    def _documents(self, subjects: Side[Any], ids: list[str]) -> dict[str, Any]:
+        """The subjects' documents; reused while the followed cache of their side forgot nothing (no change to
+        any of them reached this process) and the subjects are the same."""
+        repo = subjects.repo
+        cached = self._subject_documents.get(subjects.kind)
+        if repo.cache_followed and cached is not None and cached[0] == repo.cache_epoch and cached[1] is ids:
+            return cached[2]
+        epoch = repo.cache_epoch
+        documents = repo.get_many(ids)
+        self._subject_documents[subjects.kind] = (epoch, ids, documents)
+        return documents
+
+    def _could_enter(
+        self, listed_kind: str, subject: Any, item: Any, similarity: float, to_beat: float
+    ) -> bool:
+        """Whether the pair could enter a list whose lowest score is ``to_beat``: not blocked by a rule that is
+        cheap to check, and a score ceiling from its cheap factors above ``to_beat``."""
         if subject is None:
             return True  # let the caller find the subject gone
         seeker, vacancy, _ = self._direction(listed_kind).pair(subject, item, 0.0)
-        essential, _ = vacancy_requirements(vacancy, self.matching.taxonomy)
-        if not essential:
-            return True
-        has = seeker_skills(seeker, self.matching.taxonomy)
-        coverage = sum(1 for skill in essential if skill in has) / len(essential)
-        return bound - self._essential_share * (1.0 - coverage) > to_beat
-
-    def _leave(self, search: SavedSearch, entity_id: str, tops: dict[str, list[list[Any]]]) -> None:
-        tops[search.id] = [e for e in tops.get(search.id, search.top) if e[0] != entity_id]
+        if self.ranker.rules.surely_blocked(seeker, vacancy):
+            return False  # a blocked pair is never listed
+        semantic = above_floor(similarity, self.ranker.similarity_floor)
+        return score_ceiling(seeker, vacancy, semantic, self.matching.taxonomy, self.ranker.weights) > to_beat
 
     def _place(
         self,
         search: SavedSearch,
         entity_id: str,
-        seeker: Any,
-        vacancy: Any,
-        similarity: float,
+        pair: tuple[Any, Any, float],
         score: float,
         assessment: Any,
         tops: dict[str, list[list[Any]]],
         outcome: Outcome,
+        entrants: set[str],
     ) -> None:
         """One scored pair in one saved search: it enters the top k (alert), moves in it, leaves it, or not."""
+        seeker, vacancy, similarity = pair
         top = tops.get(search.id, search.top)
-        in_top = any(entry[0] == entity_id for entry in top)
+        held = next((entry[1] for entry in top if entry[0] == entity_id), None)
         filters = self._filters(search)
         passes = assessment.eligibility != Eligibility.BLOCKED and (
             not filters.active
@@ -222,19 +280,42 @@ class Alerts:
                 seeker, vacancy, assessment, self.matching.taxonomy, search.kind == "candidates"
             )
         )
-        rest = [e for e in top if e[0] != entity_id] if in_top else top
-        if not passes:
-            if in_top:
-                tops[search.id] = rest
+        if held is not None and (not passes or score < held):
+            # A member left or fell: who follows it is not kept, so the list is ranked afresh.
+            self._refill(search, tops, outcome, entrants)
             return
-        if not in_top and len(top) >= search.k and (-score, entity_id) >= (-top[-1][1], top[-1][0]):
-            return  # below the cut
-        ranked = sorted([*rest, [entity_id, score]], key=lambda e: (-e[1], e[0]))[: search.k]
+        if not passes:
+            return
+        if held is None and self._erased_in(search, tops):
+            # A member was erased since: who was next in line is not kept, so the list is ranked afresh.
+            self._refill(search, tops, outcome, entrants)
+            return
+        if held is None and len(top) >= search.k and (-score, entity_id) >= (-top[-1][1], top[-1][0]):
+            return  # below the cut (a list shorter than k holds everyone who may be listed)
+        rest = [e for e in top if e[0] != entity_id]
+        ranked = sorted([*rest, [entity_id, score]], key=lambda e: (-e[1], e[0] or ""))[: search.k]
         tops[search.id] = ranked
-        if not in_top:
+        if held is None:
             rank = next(i for i, e in enumerate(ranked) if e[0] == entity_id) + 1
             match = self.ranker.match(seeker, vacancy, similarity, rank=rank, assessment=assessment)
             outcome.alerts.append((search, entity_id, match.model_dump(mode="json")))
+
+    def _erased_in(self, search: SavedSearch, tops: dict[str, list[list[Any]]]) -> bool:
+        """Whether the search's top holds the place of a member erased since (an entry without an id)."""
+        if search.id in tops:
+            return any(entry[0] is None for entry in tops[search.id])
+        return search.id in self._erased_places
+
+    def _refill(
+        self, search: SavedSearch, tops: dict[str, list[list[Any]]], outcome: Outcome, entrants: set[str]
+    ) -> None:
+        """Rank the list afresh; profiles written in this range that are in it now and were not before have
+        entered it (an alert each), whoever else moved up was next in line already."""
+        before = {entry[0] for entry in tops.get(search.id, search.top)}
+        for match in self._rebaseline(search, tops, outcome):
+            listed = _listed(search.kind, match)
+            if listed in entrants and listed not in before:
+                outcome.alerts.append((search, listed, match.model_dump(mode="json")))
 
     def _subject_vectors(self, subjects: Side[Any], ids: list[str], documents: dict[str, Any]) -> np.ndarray:
         """One row per subject: its vector (zeros for a subject no longer stored). Reused while the subjects'
@@ -272,7 +353,10 @@ class Alerts:
             position = batch[-1].seq
         return out
 
-    def _rebaseline(self, search: SavedSearch, tops: dict[str, list[list[Any]]], outcome: Outcome) -> None:
+    def _rebaseline(
+        self, search: SavedSearch, tops: dict[str, list[list[Any]]], outcome: Outcome
+    ) -> list[Any]:
+        """The search's list ranked afresh becomes its top; returns its matches (none where it is gone)."""
         try:
             page = self.matching.rank_stored(
                 self._direction(search.kind), search.subject_id, search.k, 0, None, None,
@@ -280,8 +364,9 @@ class Alerts:
             )  # fmt: skip
         except NotFoundError:
             outcome.gone.add(search.id)
-            return
+            return []
         tops[search.id] = [[_listed(search.kind, m), m.score] for m in page.items]
+        return list(page.items)
 
     def _filters(self, search: SavedSearch) -> MatchFilters:
         # By id: a saved search's filters never change (it is deleted and saved anew instead).

@@ -170,15 +170,23 @@ class Repository(Generic[M]):
         with self._writes.begin() as session:
             if session.get(self._row, item.id) is not None:
                 raise AlreadyExistsError(self.kind, item.id)
-            session.add(self._row(id=item.id, organisation=organisation, **self._row_for(item)))
+            columns = self._row_for(item)
+            session.add(self._row(id=item.id, organisation=organisation, **columns))
             add_entries(session, audit)
             try:
                 session.flush()
             except IntegrityError as exc:  # lost a race with a concurrent create
                 raise AlreadyExistsError(self.kind, item.id) from exc
             log_changes(session, self.log_kind, [item.id])
-        self._cache.forget([item.id])
+        self._written(item, str(columns["digest"]), organisation)
         return item
+
+    def _written(self, item: M, digest: str, organisation: str) -> None:
+        """The document this process just committed is the row's current state: cached as such, so the
+        reads that follow a write (alerts, the next list) need not read it back. A later write by another
+        process reaches the followed cache through the change log, which drops what differs."""
+        self._cache.forget([item.id])
+        self._cache.put(item.id, Cached(digest, organisation, item), self._cache.epoch)
 
     def create_many(
         self,
@@ -232,13 +240,15 @@ class Repository(Generic[M]):
         with self._writes.begin() as session:
             row = self._locked_row(session, item.id, scope)
             earlier = self._model.model_validate(row.document)
-            for key, value in self._row_for(item).items():
+            columns = self._row_for(item)
+            for key, value in columns.items():
                 setattr(row, key, value)
             row.version += 1
             row.updated_at = _now()
+            organisation = row.organisation
             add_entries(session, audit)
             log_changes(session, self.log_kind, [item.id])
-        self._cache.forget([item.id])
+        self._written(item, str(columns["digest"]), organisation)
         return earlier
 
     def get(self, entity_id: str, scope: Scope | None = None) -> M:
@@ -329,6 +339,11 @@ class Repository(Generic[M]):
             log_changes(session, self.log_kind, [entity_id])
         self._cache.forget([entity_id])  # erased means erased from memory too
         return item
+
+    @property
+    def cache_epoch(self) -> int:
+        """Changes whenever the document cache forgets anything: equal epochs, no document went stale."""
+        return self._cache.epoch
 
     def forget_cached(self, entity_ids: Sequence[str]) -> None:
         """Drop cached documents (their rows changed elsewhere, or were erased)."""

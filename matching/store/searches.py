@@ -14,12 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from matching.errors import NotFoundError
 from matching.store.audit import AuditEntry, add_entries
 from matching.store.tables import AlertRow, ChangeLogStateRow, SavedSearchRow, utcnow
+
+# Per listed id, the saved searches whose top holds it; under None, those holding an erased member's place.
+Members = dict[str | None, set[str]]
 
 ALERT_POSITION = "alerts"
 SEARCHES_VERSION = "saved_searches"  # changes whenever a saved search is created, deleted or its top changes
@@ -91,16 +94,15 @@ class SavedSearches:
         self._writes = writes
         # Every saved search, as of a version: the evaluation reads them with each write, so they are reloaded
         # only when some process changed one.
-        self._cached: tuple[str, list[SavedSearch], dict[str, set[str]]] | None = None
+        self._cached: tuple[str, list[SavedSearch], Members] | None = None
 
     @staticmethod
     def _bump(session: Session) -> str:
         version = secrets.token_hex(8)
-        state = session.get(ChangeLogStateRow, SEARCHES_VERSION)
-        if state is None:
-            session.add(ChangeLogStateRow(name=SEARCHES_VERSION, value=version))
-        else:
-            state.value = version
+        conn = session.connection()
+        row = ChangeLogStateRow
+        if not conn.execute(update(row).where(row.name == SEARCHES_VERSION).values(value=version)).rowcount:
+            conn.execute(insert(row).values(name=SEARCHES_VERSION, value=version))
         return version
 
     def create(
@@ -183,56 +185,71 @@ class SavedSearches:
 
     # -- evaluating the change log, once ---------------------------------------------------------
 
-    def evaluate(
-        self, until: int, decide: Callable[[int, int, list[SavedSearch], dict[str, set[str]]], Outcome]
-    ) -> int:
+    def evaluate(self, until: int, decide: Callable[[int, int, list[SavedSearch], Members], Outcome]) -> int:
         """Evaluate the log's entries after the stored position up to ``until`` with ``decide`` and store the
         outcome, in one transaction that holds the position. Returns how many alerts were raised."""
+        state = ChangeLogStateRow
         with self._writes.begin() as session:
-            state = session.get(ChangeLogStateRow, ALERT_POSITION, with_for_update=True)
-            if state is None:  # first use: nothing before now raises alerts
-                session.add(ChangeLogStateRow(name=ALERT_POSITION, value=str(until)))
+            # Core statements on the connection throughout: this runs after every write, and the ORM's unit
+            # of work would cost more than the statements themselves.
+            conn = session.connection()
+            stored = conn.execute(
+                select(state.value).where(state.name == ALERT_POSITION).with_for_update()
+            ).scalar()
+            if stored is None:  # first use: nothing before now raises alerts
+                conn.execute(insert(state).values(name=ALERT_POSITION, value=str(until)))
                 return 0
-            position = int(state.value)
+            position = int(stored)
             if position >= until:
                 return 0
             searches, members = self._current(session)
             outcome = decide(position, until, searches, members)
             now = utcnow()
-            for search, entity_id, match in outcome.alerts:
-                session.add(
-                    AlertRow(
-                        search_id=search.id, owner_key_id=search.owner_key_id, entity_id=entity_id,
-                        match=match, created_at=now, webhook_state="pending" if search.webhook else None,
-                        webhook_due=now if search.webhook else None,
-                    )
+            if outcome.alerts:
+                conn.execute(
+                    insert(AlertRow),
+                    [
+                        {"search_id": search.id, "owner_key_id": search.owner_key_id, "entity_id": entity_id,
+                         "match": match, "created_at": now, "read_at": None, "webhook_attempts": 0,
+                         "webhook_state": "pending" if search.webhook else None,
+                         "webhook_due": now if search.webhook else None}
+                        for search, entity_id, match in outcome.alerts
+                    ],
                 )  # fmt: skip
-            if outcome.tops:  # one executemany (bulk update by primary key), not a statement per search
-                session.execute(
-                    update(SavedSearchRow), [{"id": sid, "top": top} for sid, top in outcome.tops.items()]
+            if outcome.tops:  # one executemany, not a statement per search
+                conn.execute(
+                    update(SavedSearchRow)
+                    .where(SavedSearchRow.id == bindparam("sid"))
+                    .values(top=bindparam("new_top")),
+                    [{"sid": sid, "new_top": top} for sid, top in outcome.tops.items()],
                 )
             if outcome.gone:
-                session.execute(delete(SavedSearchRow).where(SavedSearchRow.id.in_(outcome.gone)))
-            state.value = str(until)
+                conn.execute(delete(SavedSearchRow).where(SavedSearchRow.id.in_(outcome.gone)))
+            conn.execute(update(state).where(state.name == ALERT_POSITION).values(value=str(until)))
             if outcome.tops or outcome.gone:
                 version = self._bump(session)
+                changed = outcome.gone | set(outcome.tops)
                 for search in searches:  # who is in which top, kept in step with the changed tops
-                    if search.id in outcome.gone or search.id in outcome.tops:
-                        for entry in search.top:
-                            members.get(entry[0], set()).discard(search.id)
-                    if search.id in outcome.tops and search.id not in outcome.gone:
+                    if search.id not in changed:
+                        continue
+                    for entry in search.top:
+                        members.get(entry[0], set()).discard(search.id)
+                    if search.id not in outcome.gone:
                         for entry in outcome.tops[search.id]:
                             members.setdefault(entry[0], set()).add(search.id)
                 kept = [
-                    replace(s, top=outcome.tops[s.id]) if s.id in outcome.tops else s
+                    (replace(s, top=outcome.tops[s.id]) if s.id in outcome.tops else s)
+                    if s.id in changed
+                    else s
                     for s in searches
                     if s.id not in outcome.gone
                 ]
                 self._cached = (version, kept, members)
             return len(outcome.alerts)
 
-    def _current(self, session: Session) -> tuple[list[SavedSearch], dict[str, set[str]]]:
-        """Every saved search and, per listed id, the searches whose top holds it (cached per version)."""
+    def _current(self, session: Session) -> tuple[list[SavedSearch], Members]:
+        """Every saved search and, per listed id, the searches whose top holds it (cached per version); under
+        None, the searches holding the place of an erased member."""
         version = session.scalar(
             select(ChangeLogStateRow.value).where(ChangeLogStateRow.name == SEARCHES_VERSION)
         )
@@ -240,9 +257,9 @@ class SavedSearches:
             return [], {}
         if self._cached is None or self._cached[0] != version:
             searches = [_search(r) for r in session.scalars(select(SavedSearchRow))]
-            members: dict[str, set[str]] = {}
+            members: Members = {}
             for search in searches:
-                for entry in search.top:
+                for entry in search.top:  # None: an erased member's place
                     members.setdefault(entry[0], set()).add(search.id)
             self._cached = (str(version), searches, members)
         return self._cached[1], self._cached[2]
@@ -259,7 +276,9 @@ class SavedSearches:
         session.execute(delete(AlertRow).where(AlertRow.entity_id == seeker_id))
         for row in session.scalars(select(SavedSearchRow).where(SavedSearchRow.kind == "candidates")):
             if any(entry[0] == seeker_id for entry in row.top):
-                row.top = [entry for entry in row.top if entry[0] != seeker_id]
+                # The place stays, held by nobody: the list is ranked afresh at its next evaluation, so the
+                # one next in line moves up without an alert.
+                row.top = [[None, entry[1]] if entry[0] == seeker_id else entry for entry in row.top]
         self._bump(session)
 
     # -- the webhook outbox ----------------------------------------------------------------------

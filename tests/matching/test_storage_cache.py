@@ -96,3 +96,26 @@ def test_a_cached_read_in_scope_answers_exactly_as_the_database_does(storage: St
         repo.cache_followed = False
     with pytest.raises(NotFoundError):
         storage.jobseekers.get_in_scope("nobody")
+
+
+def test_what_this_process_writes_is_read_back_without_the_database_until_another_writes(
+    storage: Storage,
+) -> None:
+    from sqlalchemy import event
+
+    storage.jobseekers.cache_followed = True  # as a change-log follower sets it
+    storage.jobseekers.create(seeker("a", max_commute_km=10), organisation="a")
+    statements: list[str] = []
+    event.listen(storage.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    assert storage.jobseekers.get_in_scope("a")[0].max_commute_km == 10
+    storage.jobseekers.replace(seeker("a", max_commute_km=20))
+    statements.clear()
+    item, organisation = storage.jobseekers.get_in_scope("a")
+    assert (item.max_commute_km, organisation, statements) == (20, "a", [])
+    other_process = Storage(storage.url)
+    try:
+        other_process.jobseekers.replace(seeker("a", max_commute_km=42))
+    finally:
+        other_process.dispose()
+    storage.jobseekers.forget_cached(["a"])  # what the follower does when it reads the other's change
+    assert storage.jobseekers.get_in_scope("a")[0].max_commute_km == 42

@@ -9,6 +9,7 @@ without assessing them. Each range of the log is evaluated exactly once, by whic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -179,21 +180,16 @@ class Alerts:
                 if not group:
                     continue  # filtered out without assessing the pair
                 score, assessment = self.ranker.scored((seeker, vacancy, similarity))
+                considered = self._considered(listed_kind, subject, matrix[index], entity_id)
                 for search in group:
                     if search.organisation != organisation:
                         if search.id in containing:
                             self._refill(search, tops, outcome, entrants)
                         continue
                     self._place(
-                        search,
-                        entity_id,
-                        (seeker, vacancy, similarity),
-                        score,
-                        assessment,
-                        tops,
-                        outcome,
-                        entrants,
-                    )
+                        search, entity_id, (seeker, vacancy, similarity), score, assessment, tops, outcome,
+                        entrants, considered,
+                    )  # fmt: skip
 
     def _by_kind(self, searches: list[SavedSearch]) -> dict[str, list[SavedSearch]]:
         """The saved searches of each kind; reused while they are the same list (one per version)."""
@@ -268,8 +264,10 @@ class Alerts:
         tops: dict[str, list[list[Any]]],
         outcome: Outcome,
         entrants: set[str],
+        considered: Callable[[SavedSearch], bool],
     ) -> None:
-        """One scored pair in one saved search: it enters the top k (alert), moves in it, leaves it, or not."""
+        """One scored pair in one saved search: it enters the top k (alert), moves in it, leaves it, or not.
+        ``considered``: whether the search's list ranks the profile at all (see :meth:`_considered`)."""
         seeker, vacancy, similarity = pair
         top = tops.get(search.id, search.top)
         held = next((entry[1] for entry in top if entry[0] == entity_id), None)
@@ -292,6 +290,8 @@ class Alerts:
             return
         if held is None and len(top) >= search.k and (-score, entity_id) >= (-top[-1][1], top[-1][0]):
             return  # below the cut (a list shorter than k holds everyone who may be listed)
+        if held is None and not considered(search):
+            return  # a list ranks the profiles nearest its subject only, and this one is not among them
         rest = [e for e in top if e[0] != entity_id]
         ranked = sorted([*rest, [entity_id, score]], key=lambda e: (-e[1], e[0] or ""))[: search.k]
         tops[search.id] = ranked
@@ -299,6 +299,19 @@ class Alerts:
             rank = next(i for i, e in enumerate(ranked) if e[0] == entity_id) + 1
             match = self.ranker.match(seeker, vacancy, similarity, rank=rank, assessment=assessment)
             outcome.alerts.append((search, entity_id, match.model_dump(mode="json")))
+
+    def _considered(
+        self, listed_kind: str, subject: Any, vector: np.ndarray, entity_id: str
+    ) -> Callable[[SavedSearch], bool]:
+        """Whether a search's list ranks ``entity_id`` at all: a list ranks the profiles nearest its subject
+        (over-fetched) among those it may show, so a profile with a high score but an unlike profile vector
+        is not in it, and must not be alerted as if it were. Asked only of profiles that beat a cut."""
+
+        nearest: list[str] = []  # searched once for all the lists asking
+        return lambda search: self.matching.retrieves(
+            self._direction(listed_kind), subject, vector, entity_id, search.k, search.organisation,
+            self._filters(search), nearest,
+        )  # fmt: skip
 
     def _erased_in(self, search: SavedSearch, tops: dict[str, list[list[Any]]]) -> bool:
         """Whether the search's top holds the place of a member erased since (an entry without an id)."""

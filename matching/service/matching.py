@@ -8,7 +8,7 @@ under pseudonyms until an advisor releases a candidate.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
@@ -79,6 +79,62 @@ class Matching:
         found = self._retrieve(direction.found, query, offset + k, organisation, accept)
         pairs = [direction.pair(item, other, similarity) for other, similarity in found]
         return self.ranker.page(item.id, pairs, k, offset, language)
+
+    def retrieves(
+        self,
+        direction: Direction[Q, C],
+        item: Q,
+        query_vector: np.ndarray,
+        entity_id: str,
+        k: int,
+        organisation: str | None,
+        filters: MatchFilters = NO_FILTERS,
+        nearest: list[str] | None = None,
+    ) -> bool:
+        """Whether a list of ``item``'s top ``k`` considers the stored ``entity_id`` at all: a list ranks only
+        the nearest entities (:meth:`considers` many) of those it may show. ``nearest``: a list kept by the
+        caller across calls for the same ``item``, filled with the ids nearest it of all, best first. Costs
+        at most one look at each entity nearer than ``entity_id``."""
+        want = self.considers(k)
+        side = direction.found
+        accept = self._accept(direction, item, filters.check(self.taxonomy))
+        shared = self._shared(side, organisation)
+        nearest = [] if nearest is None else nearest
+        fetch = max(want, len(nearest))
+        while True:
+            if len(nearest) < fetch:
+                nearest[:] = [hit for hit, _ in side.index.search(query_vector, fetch)]
+            if entity_id in nearest[:want]:
+                return True  # among the nearest of all, so among the nearest of any part it belongs to
+            visible = fetch == want and accept is None
+            if visible and len(side.repo.get_many(nearest[:want], organisation, shared)) == want:
+                return False  # the nearest of all may all be listed: they are the ones considered
+            if entity_id in nearest or len(nearest) < fetch:
+                break
+            fetch *= 4
+        if entity_id not in nearest:
+            return False  # not stored (any more)
+        nearer = nearest[: nearest.index(entity_id)]
+        found = side.repo.get_many(nearer, organisation, shared)
+        listed = 0
+        for other_id in nearer:
+            other = found.get(other_id)
+            if other is not None and (accept is None or accept(other)):
+                listed += 1
+                if listed >= want:
+                    return False
+        return True
+
+    def _shared(self, side: Side[C], organisation: str | None) -> Set[str]:
+        """Job seekers of other organisations shared with this one: its candidates too, while shared."""
+        if organisation is None or side.kind != "jobseeker":
+            return frozenset()
+        return self.storage.shares.active_ids(organisation)
+
+    @staticmethod
+    def considers(k: int) -> int:
+        """How many of the nearest entities a list of ``k`` ranks."""
+        return max(MIN_OVERFETCH, OVERFETCH_FACTOR * k)
 
     def rank_stored(
         self,
@@ -161,14 +217,9 @@ class Matching:
         the search widens until enough are found or the index is exhausted, so each organisation gets the
         results a separate index would give it, and a filtered list is as complete as an unfiltered one.
         """
-        want = max(MIN_OVERFETCH, OVERFETCH_FACTOR * needed)
+        want = self.considers(needed)
         fetch = want
-        # Job seekers of other organisations shared with this one are its candidates too, while shared.
-        shared = (
-            self.storage.shares.active_ids(organisation)
-            if organisation is not None and side.kind == "jobseeker"
-            else frozenset()
-        )
+        shared = self._shared(side, organisation)
         while True:
             hits = side.index.search(query, fetch)
             found = side.repo.get_many([h[0] for h in hits], organisation, shared)

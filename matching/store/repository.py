@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -24,6 +22,7 @@ from matching.access import Scope
 from matching.errors import AlreadyExistsError, NotFoundError
 from matching.store.audit import AuditEntry, add_entries
 from matching.store.changes import append as log_changes
+from matching.store.document_cache import Cached, DocumentCache
 from matching.store.shares import active_to
 from matching.store.tables import DEFAULT_ORGANISATION, JobSeekerRow, VacancyRow, _Document, utcnow
 from models import JobSeeker, Vacancy
@@ -52,54 +51,6 @@ class Record(Generic[M]):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Cached(Generic[M]):
-    digest: str
-    organisation: str
-    item: M
-
-
-class DocumentCache(Generic[M]):
-    """Validated documents by id with the digest and organisation they were read with; least recently used out.
-
-    ``epoch`` counts forgets: a reader that began before a forget must not put what it read (it may be the
-    version the forget was about), so :meth:`put` takes the epoch the read began at.
-    """
-
-    def __init__(self, size: int = 50_000):
-        self._items: OrderedDict[str, Cached[M]] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-        self.epoch = 0
-
-    def get(self, entity_id: str) -> Cached[M] | None:
-        with self._lock:
-            found = self._items.get(entity_id)
-            if found is not None:
-                self._items.move_to_end(entity_id)
-            return found
-
-    def put(self, entity_id: str, entry: Cached[M], epoch: int) -> M:
-        with self._lock:
-            if epoch == self.epoch:
-                self._items[entity_id] = entry
-                self._items.move_to_end(entity_id)
-                while len(self._items) > self._size:
-                    self._items.popitem(last=False)
-        return entry.item
-
-    def forget(self, entity_ids: Sequence[str]) -> None:
-        with self._lock:
-            self.epoch += 1
-            for entity_id in entity_ids:
-                self._items.pop(entity_id, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self.epoch += 1
-            self._items.clear()
 
 
 class Repository(Generic[M]):

@@ -95,3 +95,43 @@ def test_tops_kept_incrementally_equal_the_lists_ranked_afresh(
     alerts, total, _ = matcher.storage.searches.alerts(key_id, limit=1000)
     assert total > 0  # people did enter the lists: only people created or changed, never the next in line
     assert {a.entity_id for a in alerts} <= written
+
+
+def test_a_list_considers_exactly_the_profiles_its_ranking_retrieves(
+    taxonomy: Taxonomy, embedder: CachedEmbedder, storage: Storage, gazetteer: Gazetteer, tmp_path: Path
+) -> None:
+    """Alerts name only profiles the saved list can show: those among the nearest it ranks."""
+    matcher = Matcher(
+        taxonomy, embedder, storage, tmp_path / "idx", rules=_rules(taxonomy, gazetteer), today=TODAY
+    )
+    matcher.open()
+    data = LeipzigGenerator(taxonomy, seed=9, today=TODAY).generate(220, 4)
+    matcher.bulk_load(data.jobseekers, data.vacancies)
+    direction = matcher.matching.for_vacancy
+    outside = 0
+    for listed in data.vacancies:
+        vector = direction.query.index.vector(listed.id)
+        for filters in (MatchFilters(), MatchFilters(min_german=CEFRLevel.B1)):
+            page = matcher.matching.rank(direction, listed, 5, 0, None, "default", vector, filters)
+            ranked = {m.jobseeker_id for m in (*page.items, *page.blocked)}
+            pool_size = page.considered
+            for person in data.jobseekers:
+                considered = matcher.matching.retrieves(
+                    direction, listed, vector, person.id, 5, "default", filters
+                )
+                if person.id in ranked:
+                    assert considered, (listed.id, person.id)
+                outside += not considered
+            assert pool_size < len(data.jobseekers)  # the list ranks only part of everyone
+            checked = filters.check(taxonomy)
+            may_list = [
+                p for p in data.jobseekers
+                if not checked.active
+                or checked.accepts(p, listed, matcher.rules.assess(p, listed, TODAY), taxonomy, True)
+            ]  # fmt: skip
+            considered_total = sum(
+                matcher.matching.retrieves(direction, listed, vector, p.id, 5, "default", filters)
+                for p in may_list
+            )
+            assert considered_total == pool_size, (listed.id, filters)
+    assert outside > 0

@@ -26,7 +26,7 @@ def test_erased_profiles_leave_the_cache(storage: Storage) -> None:
 
 
 def test_cache_is_bounded() -> None:
-    from matching.store.repository import Cached, DocumentCache
+    from matching.store.document_cache import Cached, DocumentCache
 
     cache: DocumentCache = DocumentCache(size=2)
     for name in ("a", "b", "c"):
@@ -35,7 +35,7 @@ def test_cache_is_bounded() -> None:
 
 
 def test_a_read_that_began_before_a_forget_is_not_cached() -> None:
-    from matching.store.repository import Cached, DocumentCache
+    from matching.store.document_cache import Cached, DocumentCache
 
     cache: DocumentCache = DocumentCache()
     began = cache.epoch

@@ -6,10 +6,13 @@ with a body is refused without reading it when its key is missing or wrong or it
 the route's limit; a body that turns out longer than it said (chunked) is cut off at the limit with 413.
 
 Clients (by address) that keep presenting wrong keys are throttled: after ``failures`` refusals within
-``window`` seconds, every request answers 429 with ``Retry-After`` until the window has passed. Each process
-counts on its own (several workers allow that many failures each). Refusals — 401, 403, 404, 413, 429 — are
-written to the audit log as ``refuse`` events with the key (if any), the route's template and the status, never
-the path's ids or the body.
+``window`` seconds, every request from that address *without a valid key* answers 429 with ``Retry-After``
+until the window has passed. Requests with a valid key still pass: an office behind one NAT or proxy shares an
+address, and one script with a wrong key must not lock its colleagues out. Each process counts on its own
+(several workers allow that many failures each). Refusals — 401, 403, 404, 413 — are written to the audit log
+as ``refuse`` events with the key (if any), the route's template and the status, never the path's ids or the
+body; a throttled address writes one 429 event per lock, not one per request (a flood of guesses must not
+become a flood of audit writes).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Throttle:
     failures: int = 20
     window: float = 60.0
     _seen: dict[str, deque[float]] = field(default_factory=dict)
+    _reported: dict[str, float] = field(default_factory=dict)  # client → end of the lock already audited
 
     def retry_after(self, client: str, now: float) -> int:
         """Seconds until ``client`` may try again; 0 when it may now."""
@@ -56,12 +60,25 @@ class Throttle:
         if len(times) < self.failures:
             if not times:
                 del self._seen[client]
+                self._reported.pop(client, None)
             return 0
         return max(1, math.ceil(times[0] + self.window - now))
+
+    def first_of_lock(self, client: str) -> bool:
+        """True once per lock of ``client`` (while locked, no failure is added, so its end does not move)."""
+        times = self._seen.get(client)
+        if not times:
+            return True
+        end = times[0] + self.window
+        if self._reported.get(client) == end:
+            return False
+        self._reported[client] = end
+        return True
 
     def fail(self, client: str, now: float) -> None:
         if len(self._seen) > 100_000:  # bounded memory under a spray of addresses
             self._seen.clear()
+            self._reported.clear()
         self._seen.setdefault(client, deque(maxlen=self.failures)).append(now)
 
 
@@ -108,8 +125,11 @@ class Guard:
         state = scope.setdefault("state", {})
         now = time.monotonic()
         wait = self.throttle.retry_after(client, now)
-        if wait:
-            await self._refuse(scope, send, 429, "Too many failed attempts; try again later.", wait)
+        if wait and not await self._valid_key(scope, state):
+            detail = (
+                "Too many failed attempts from this address; try again later (a valid key is still accepted)."
+            )
+            await self._refuse(scope, send, 429, detail, wait, audit=self.throttle.first_of_lock(client))
             return
         if scope["method"] in ("POST", "PUT", "PATCH"):
             refused = await self._check_before_body(scope, state)
@@ -149,28 +169,43 @@ class Guard:
                 self.throttle.fail(client, now)
             await anyio.to_thread.run_sync(self._audit, scope, started[0])
 
-    async def _check_before_body(self, scope: Scope, state: dict[str, Any]) -> tuple[int, str] | None:
+    async def _valid_key(self, scope: Scope, state: dict[str, Any]) -> bool:
+        """Authenticate the request's key now (kept for the route); False when it has none or a wrong one."""
         token = _bearer(scope)
         if token is None:
-            return 401, "Missing API key: send the header 'Authorization: Bearer <key>'."
+            return False
         matcher = scope["app"].state.matcher
         actor = await anyio.to_thread.run_sync(matcher.storage.keys.authenticate, token)
-        if actor is None:
-            return 401, "Invalid or revoked API key."
-        state["actor"] = actor
+        if actor is not None:
+            state["actor"] = actor
+        return actor is not None
+
+    async def _check_before_body(self, scope: Scope, state: dict[str, Any]) -> tuple[int, str] | None:
+        if "actor" not in state:
+            if _bearer(scope) is None:
+                return 401, "Missing API key: send the header 'Authorization: Bearer <key>'."
+            if not await self._valid_key(scope, state):
+                return 401, "Invalid or revoked API key."
         length = _length(scope)
         if length is not None and length > body_limit(scope["path"]):
             return 413, _too_large(body_limit(scope["path"]))
         return None
 
     async def _refuse(
-        self, scope: Scope, send: Send, status: int, detail: str, retry_after: int | None = None
+        self,
+        scope: Scope,
+        send: Send,
+        status: int,
+        detail: str,
+        retry_after: int | None = None,
+        audit: bool = True,
     ) -> None:
         headers = {"Retry-After": str(retry_after)} if retry_after else None
         if status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
         await _answer(send, status, detail, headers)
-        await anyio.to_thread.run_sync(self._audit, scope, status)
+        if audit:
+            await anyio.to_thread.run_sync(self._audit, scope, status)
 
     def _audit(self, scope: Scope, status: int) -> None:
         actor: Actor | None = scope.get("state", {}).get("actor")

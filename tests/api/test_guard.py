@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.guard import Throttle
 from matching.access import Actor, Role
 from matching.config import Settings
 from matching.service import Matcher
@@ -75,14 +76,34 @@ def test_wrong_keys_are_throttled_with_retry_after_and_audited(matcher: Matcher)
     with TestClient(app) as client:
         codes = [client.get(f"{API}/jobseekers", headers=auth(f"sbk_guess{i}")).status_code for i in range(8)]
         assert codes == [401] * 5 + [429] * 3
-        blocked = client.get(f"{API}/jobseekers", headers=auth(good))
+        blocked = client.get(f"{API}/jobseekers")
         assert blocked.status_code == 429 and 1 <= int(blocked.headers["Retry-After"]) <= 60
+        upload = client.post(f"{API}/jobseekers", json={}, headers=auth("sbk_guess-again"))
+        assert upload.status_code == 429
+        # Colleagues behind the same address keep working: a valid key is served while the address is throttled.
+        assert client.get(f"{API}/jobseekers", headers=auth(good)).status_code == 200
+        body = factories.seeker("js-1").model_dump(mode="json")
+        assert client.post(f"{API}/jobseekers", json=body, headers=auth(good)).status_code == 201
+        assert client.get(f"{API}/jobseekers", headers=auth("sbk_guess-more")).status_code == 429
     refused, total = matcher.storage.audit.query(action="refuse")
-    assert total == 9
-    assert {(e.role, e.key_id, e.context) for e in refused} == {
-        ("none", None, "GET /jobseekers -> 401"),
-        ("none", None, "GET (no route) -> 429"),
-    }
+    # Every 401 is an event; a lock is one event however many requests it turns away.
+    assert total == 6
+    assert sorted(e.context for e in refused) == ["GET (no route) -> 429"] + ["GET /jobseekers -> 401"] * 5
+    assert {(e.role, e.key_id) for e in refused} == {("none", None)}
+
+
+def test_a_lock_ends_after_its_window_and_a_new_one_is_audited_again() -> None:
+    throttle = Throttle(failures=2, window=10.0)
+    throttle.fail("10.0.0.1", 0.0)
+    throttle.fail("10.0.0.1", 1.0)
+    assert throttle.retry_after("10.0.0.1", 2.0) == 8
+    assert throttle.first_of_lock("10.0.0.1") and not throttle.first_of_lock("10.0.0.1")
+    assert throttle.retry_after("10.0.0.2", 2.0) == 0  # another address is not affected
+    assert throttle.retry_after("10.0.0.1", 10.5) == 0  # the first failure has left the window
+    throttle.fail("10.0.0.1", 11.0)
+    throttle.fail("10.0.0.1", 12.0)
+    assert throttle.retry_after("10.0.0.1", 12.0) == 9
+    assert throttle.first_of_lock("10.0.0.1")
 
 
 def test_refusals_of_known_keys_are_audited_without_ids(matcher: Matcher) -> None:

@@ -16,6 +16,7 @@ from matching.taxonomy import Taxonomy
 from matching.taxonomy.esco import load_esco
 from matching.taxonomy.vocabulary import load_vocabulary, merge_vocabulary, with_vocabulary
 from tests import mini_esco as m
+from tests.conftest import SHARED_ESCO
 
 WELDER = m.OCC + "welder"  # not in the mini taxonomy
 
@@ -139,13 +140,35 @@ def test_a_russian_name_from_the_vocabulary_links_to_its_occupation(
     assert (after[0].uri, after[0].label, after[0].lexical) == (m.FORKLIFT, "водитель погрузчика", 1.0)
 
 
-def test_the_shipped_vocabulary_loads_and_names_only_demo_concepts() -> None:
+def _further_occupations() -> set[str]:
+    """Occupations the shipped vocabulary names beyond the demo taxonomy (Ukrainian names: the demo holds its own)."""
+    with (VOCABULARY_DIR / "names_uk.csv").open(encoding="utf-8") as f:
+        return {row["conceptUri"] for row in csv.DictReader(f)}
+
+
+def test_the_shipped_vocabulary_names_the_demo_concepts_and_further_esco_occupations() -> None:
     demo = load_esco(DEMO_ESCO_DIR)
     merged, report = with_vocabulary(demo, [VOCABULARY_DIR])
-    assert report.unknown_uris == 0 and report.labels_added > 400
+    further = _further_occupations()
+    assert len(further) >= 60 and further.isdisjoint(demo.occupations)
+    assert report.unknown_uris == len(further) and report.labels_added > 400  # the rest is demo concepts
     assert all(
         "ru" in c.labels for c in merged.occupations.values()
     )  # every demo occupation has a Russian name
+
+
+@pytest.mark.skipif(not SHARED_ESCO.is_dir(), reason=f"no ESCO download at {SHARED_ESCO}")
+def test_on_a_full_esco_download_every_name_reaches_its_occupation() -> None:
+    esco = load_esco(SHARED_ESCO)
+    merged, report = with_vocabulary(esco, [DEMO_ESCO_DIR, VOCABULARY_DIR])
+    assert report.unknown_uris == 0
+    for uri in _further_occupations():
+        occupation = merged.occupations[uri]
+        assert {"uk", "ru"} <= set(occupation.labels), occupation.label("en")
+    plasterer = merged.occupations[
+        "http://data.europa.eu/esco/occupation/f4a22809-c00c-4dd0-8b09-c7251f8dcd1c"
+    ]
+    assert plasterer.label("uk") == plasterer.label("ru") == "штукатур"
 
 
 def test_the_service_links_russian_through_the_configured_vocabulary(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from matching.embedding.base import above_floor
 from matching.ranking.assessment import Assessment
 from matching.ranking.eligibility import EligibilityRules
-from matching.ranking.scoring import ScoringWeights, score_only, score_pair
+from matching.ranking.scoring import ScoreParts, ScoringWeights, explain, score_parts
 from matching.taxonomy import Taxonomy
 from models import Eligibility, JobSeeker, Match, Vacancy
 
@@ -48,6 +48,7 @@ class _Scored:
     ]  # (-score, job seeker id, vacancy id): ties broken by ids, so pages are stable
     pair: Pair
     assessment: Assessment
+    parts: ScoreParts  # what the score came from: the explanation of a shown pair is built from it
 
     @property
     def score(self) -> float:
@@ -89,26 +90,15 @@ class Ranker:
     ) -> Match:
         """One pair, assessed, scored and explained."""
         assessment = assessment or self.rules.assess(seeker, vacancy, self.today)
-        score, explanation = score_pair(
+        parts = score_parts(
             seeker,
             vacancy,
             above_floor(similarity, self.similarity_floor),
             self.taxonomy,
             self.weights,
-            language or self.language,
             assessment,
         )
-        return Match(
-            jobseeker_id=seeker.id,
-            vacancy_id=vacancy.id,
-            rank=rank,
-            score=score,
-            eligibility=assessment.eligibility,
-            reasons=assessment.reasons,
-            next_steps=assessment.next_steps,
-            distance_km=assessment.distance_km,
-            explanation=explanation,
-        )
+        return self._as_match(seeker, vacancy, assessment, parts, language, rank)
 
     def page(
         self, subject_id: str, pairs: Sequence[Pair], k: int, offset: int, language: str | None = None
@@ -139,7 +129,7 @@ class Ranker:
     def _scored(self, pair: Pair) -> _Scored:
         seeker, vacancy, similarity = pair
         assessment = self.rules.assess(seeker, vacancy, self.today)
-        score = score_only(
+        parts = score_parts(
             seeker,
             vacancy,
             above_floor(similarity, self.similarity_floor),
@@ -147,7 +137,29 @@ class Ranker:
             self.weights,
             assessment,
         )
-        return _Scored((-score, seeker.id, vacancy.id), pair, assessment)
+        return _Scored((-parts.score, seeker.id, vacancy.id), pair, assessment, parts)
 
     def _explain(self, scored: _Scored, language: str | None, rank: int) -> Match:
-        return self.match(*scored.pair, language=language, rank=rank, assessment=scored.assessment)
+        seeker, vacancy, _ = scored.pair
+        return self._as_match(seeker, vacancy, scored.assessment, scored.parts, language, rank)
+
+    def _as_match(
+        self,
+        seeker: JobSeeker,
+        vacancy: Vacancy,
+        assessment: Assessment,
+        parts: ScoreParts,
+        language: str | None,
+        rank: int,
+    ) -> Match:
+        return Match(
+            jobseeker_id=seeker.id,
+            vacancy_id=vacancy.id,
+            rank=rank,
+            score=parts.score,
+            eligibility=assessment.eligibility,
+            reasons=assessment.reasons,
+            next_steps=assessment.next_steps,
+            distance_km=assessment.distance_km,
+            explanation=explain(parts, self.taxonomy, language or self.language),
+        )

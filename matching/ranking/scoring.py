@@ -7,7 +7,7 @@ Hard rules (work authorisation, recognition) are not weights: they decide eligib
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -61,12 +61,43 @@ def _weights_dict(weights: ScoringWeights) -> dict[str, float]:
     return asdict(weights)
 
 
+_EVIDENCE: dict[tuple[int, str, str, str | None], SkillEvidence] = {}
+
+
 def _evidence(
     uris: list[str], taxonomy: Taxonomy, language: str, sources: dict[str, str] | None = None
 ) -> list[SkillEvidence]:
-    return [
-        SkillEvidence(uri=u, label=taxonomy.label(u, language), source=(sources or {}).get(u)) for u in uris
-    ]
+    """Evidence items, each built once per (taxonomy, skill, language, source): the same few hundred skills
+    come back in every explained match, and a validated model costs more than the lookup."""
+    out = []
+    for uri in uris:
+        source = sources.get(uri) if sources else None
+        key = (id(taxonomy), uri, language, source)
+        item = _EVIDENCE.get(key)
+        if item is None:
+            if len(_EVIDENCE) >= 50_000:
+                _EVIDENCE.clear()
+            item = _EVIDENCE[key] = SkillEvidence(uri=uri, label=taxonomy.label(uri, language), source=source)
+        out.append(item)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreParts:
+    """What a pair's score was computed from, kept so that its explanation needs no second computation."""
+
+    score: float
+    semantic_similarity: float
+    has: dict[str, str]
+    essential: Sequence[str]
+    optional: Sequence[str]
+    matched_e: list[str]
+    matched_o: list[str]
+    proximity: float
+    semantic: float
+    active: dict[str, float]
+    weight_of: dict[str, float]
+    total_weight: float
 
 
 def score_pair(
@@ -79,11 +110,8 @@ def score_pair(
     assessment: Assessment | None = None,
 ) -> tuple[float, MatchExplanation]:
     """The score and its explanation."""
-    score, explanation = _score(
-        seeker, vacancy, semantic_similarity, taxonomy, weights, language, assessment, True
-    )
-    assert explanation is not None  # built whenever explain is True
-    return score, explanation
+    parts = score_parts(seeker, vacancy, semantic_similarity, taxonomy, weights, assessment)
+    return parts.score, explain(parts, taxonomy, language)
 
 
 def score_only(
@@ -95,7 +123,7 @@ def score_only(
     assessment: Assessment | None = None,
 ) -> float:
     """The score alone: for ranking many pairs, where only the shown ones need an explanation."""
-    return _score(seeker, vacancy, semantic_similarity, taxonomy, weights, "en", assessment, False)[0]
+    return score_parts(seeker, vacancy, semantic_similarity, taxonomy, weights, assessment).score
 
 
 class _Memo:
@@ -146,24 +174,21 @@ def score_ceiling(
     return 1.0 - shortfall / (sum(weight_of.values()) or 1.0) + 1e-4
 
 
-def _score(
+def score_parts(
     seeker: JobSeeker,
     vacancy: Vacancy,
     semantic_similarity: float,
     taxonomy: Taxonomy,
-    weights: ScoringWeights,
-    language: str,
-    assessment: Assessment | None,
-    explain: bool,
-) -> tuple[float, MatchExplanation | None]:
+    weights: ScoringWeights = DEFAULT_WEIGHTS,
+    assessment: Assessment | None = None,
+) -> ScoreParts:
+    """The score and what it was computed from (see :func:`explain`)."""
     has = _skills.get(seeker, taxonomy, lambda: seeker_skills(seeker, taxonomy))
     essential, optional = _requirements.get(
         vacancy, taxonomy, lambda: vacancy_requirements(vacancy, taxonomy)
     )
     matched_e = [s for s in essential if s in has]
-    missing_e = [s for s in essential if s not in has]
     matched_o = [s for s in optional if s in has]
-    missing_o = [s for s in optional if s not in has]
 
     proximity = max(
         (taxonomy.occupation_proximity(o, vacancy.occupation_uri) for o in seeker.occupation_uris()),
@@ -184,8 +209,15 @@ def _score(
     active = {name: v for name, v in values.items() if v is not None and weight_of.get(name, 0) > 0}
     total_weight = sum(weight_of[name] for name in active) or 1.0
     score = round(min(1.0, sum(weight_of[n] / total_weight * v for n, v in active.items())), 4)
-    if not explain:
-        return score, None
+    return ScoreParts(
+        score, semantic_similarity, has, essential, optional, matched_e, matched_o, proximity, semantic,
+        active, weight_of, total_weight,
+    )  # fmt: skip
+
+
+def explain(parts: ScoreParts, taxonomy: Taxonomy, language: str = "en") -> MatchExplanation:
+    """The explanation of a score, factor by factor and skill by skill, in ``language``."""
+    weight_of, total_weight, has = parts.weight_of, parts.total_weight, parts.has
     factors = [
         FactorContribution(
             name=name,
@@ -193,20 +225,20 @@ def _score(
             weight=round(weight_of[name] / total_weight, 4),
             contribution=round(weight_of[name] / total_weight * value, 4),
         )
-        for name, value in active.items()
+        for name, value in parts.active.items()
     ]
-
+    essential, optional = parts.essential, parts.optional
+    matched_e, matched_o = parts.matched_e, parts.matched_o
     summary = (
         f"Has {len(matched_e)} of {len(essential)} essential and {len(matched_o)} of {len(optional)} "
-        f"optional skills; occupation closeness {proximity:.2f}; profile similarity {semantic:.2f}."
+        f"optional skills; occupation closeness {parts.proximity:.2f}; profile similarity {parts.semantic:.2f}."
     )
-    explanation = MatchExplanation(
-        semantic_similarity=round(semantic_similarity, 4),
+    return MatchExplanation(
+        semantic_similarity=round(parts.semantic_similarity, 4),
         factors=factors,
         matched_essential=_evidence(matched_e, taxonomy, language, has),
-        missing_essential=_evidence(missing_e, taxonomy, language),
+        missing_essential=_evidence([s for s in essential if s not in has], taxonomy, language),
         matched_optional=_evidence(matched_o, taxonomy, language, has),
-        missing_optional=_evidence(missing_o, taxonomy, language),
+        missing_optional=_evidence([s for s in optional if s not in has], taxonomy, language),
         summary=summary,
     )
-    return score, explanation

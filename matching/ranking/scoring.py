@@ -114,18 +114,6 @@ def score_pair(
     return parts.score, explain(parts, taxonomy, language)
 
 
-def score_only(
-    seeker: JobSeeker,
-    vacancy: Vacancy,
-    semantic_similarity: float,
-    taxonomy: Taxonomy,
-    weights: ScoringWeights = DEFAULT_WEIGHTS,
-    assessment: Assessment | None = None,
-) -> float:
-    """The score alone: for ranking many pairs, where only the shown ones need an explanation."""
-    return score_parts(seeker, vacancy, semantic_similarity, taxonomy, weights, assessment).score
-
-
 class _Memo:
     """Per-object results for profiles that are scored again and again (the same cached documents come back in
     every list). Keyed by object identity and holding the object, so a key cannot be reused while stored."""

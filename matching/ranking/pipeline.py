@@ -89,16 +89,7 @@ class Ranker:
         assessment: Assessment | None = None,
     ) -> Match:
         """One pair, assessed, scored and explained."""
-        assessment = assessment or self.rules.assess(seeker, vacancy, self.today)
-        parts = score_parts(
-            seeker,
-            vacancy,
-            above_floor(similarity, self.similarity_floor),
-            self.taxonomy,
-            self.weights,
-            assessment,
-        )
-        return self._as_match(seeker, vacancy, assessment, parts, language, rank)
+        return self._explain(self._scored((seeker, vacancy, similarity), assessment), language, rank)
 
     def page(
         self, subject_id: str, pairs: Sequence[Pair], k: int, offset: int, language: str | None = None
@@ -126,9 +117,9 @@ class Ranker:
         found = self._scored(pair)
         return found.score, found.assessment
 
-    def _scored(self, pair: Pair) -> _Scored:
+    def _scored(self, pair: Pair, assessment: Assessment | None = None) -> _Scored:
         seeker, vacancy, similarity = pair
-        assessment = self.rules.assess(seeker, vacancy, self.today)
+        assessment = assessment or self.rules.assess(seeker, vacancy, self.today)
         parts = score_parts(
             seeker,
             vacancy,
@@ -140,26 +131,15 @@ class Ranker:
         return _Scored((-parts.score, seeker.id, vacancy.id), pair, assessment, parts)
 
     def _explain(self, scored: _Scored, language: str | None, rank: int) -> Match:
-        seeker, vacancy, _ = scored.pair
-        return self._as_match(seeker, vacancy, scored.assessment, scored.parts, language, rank)
-
-    def _as_match(
-        self,
-        seeker: JobSeeker,
-        vacancy: Vacancy,
-        assessment: Assessment,
-        parts: ScoreParts,
-        language: str | None,
-        rank: int,
-    ) -> Match:
+        (seeker, vacancy, _), assessment = scored.pair, scored.assessment
         return Match(
             jobseeker_id=seeker.id,
             vacancy_id=vacancy.id,
             rank=rank,
-            score=parts.score,
+            score=scored.parts.score,
             eligibility=assessment.eligibility,
             reasons=assessment.reasons,
             next_steps=assessment.next_steps,
             distance_km=assessment.distance_km,
-            explanation=explain(parts, self.taxonomy, language or self.language),
+            explanation=explain(scored.parts, self.taxonomy, language or self.language),
         )

@@ -61,23 +61,22 @@ def _weights_dict(weights: ScoringWeights) -> dict[str, float]:
     return asdict(weights)
 
 
-_EVIDENCE: dict[tuple[int, str, str, str | None], SkillEvidence] = {}
-
-
 def _evidence(
     uris: list[str], taxonomy: Taxonomy, language: str, sources: dict[str, str] | None = None
 ) -> list[SkillEvidence]:
-    """Evidence items, each built once per (taxonomy, skill, language, source): the same few hundred skills
+    """Evidence items, each built once per taxonomy, skill, language and source: the same few hundred skills
     come back in every explained match, and a validated model costs more than the lookup."""
+    built: dict[tuple[str, str, str | None], SkillEvidence] = _evidence_items.get(taxonomy, taxonomy, dict)
+    if len(built) >= 50_000:
+        built.clear()
     out = []
     for uri in uris:
         source = sources.get(uri) if sources else None
-        key = (id(taxonomy), uri, language, source)
-        item = _EVIDENCE.get(key)
+        item = built.get((uri, language, source))
         if item is None:
-            if len(_EVIDENCE) >= 50_000:
-                _EVIDENCE.clear()
-            item = _EVIDENCE[key] = SkillEvidence(uri=uri, label=taxonomy.label(uri, language), source=source)
+            item = built[uri, language, source] = SkillEvidence(
+                uri=uri, label=taxonomy.label(uri, language), source=source
+            )
         out.append(item)
     return out
 
@@ -94,7 +93,6 @@ class ScoreParts:
     matched_e: list[str]
     matched_o: list[str]
     proximity: float
-    semantic: float
     active: dict[str, float]
     weight_of: dict[str, float]
     total_weight: float
@@ -135,6 +133,7 @@ class _Memo:
 
 
 _skills, _requirements = _Memo(), _Memo()
+_evidence_items: _Memo = _Memo(size=8)  # per taxonomy (held, so its id is never reused)
 
 
 def score_ceiling(
@@ -198,8 +197,8 @@ def score_parts(
     total_weight = sum(weight_of[name] for name in active) or 1.0
     score = round(min(1.0, sum(weight_of[n] / total_weight * v for n, v in active.items())), 4)
     return ScoreParts(
-        score, semantic_similarity, has, essential, optional, matched_e, matched_o, proximity, semantic,
-        active, weight_of, total_weight,
+        score, semantic_similarity, has, essential, optional, matched_e, matched_o, proximity, active,
+        weight_of, total_weight,
     )  # fmt: skip
 
 
@@ -217,9 +216,10 @@ def explain(parts: ScoreParts, taxonomy: Taxonomy, language: str = "en") -> Matc
     ]
     essential, optional = parts.essential, parts.optional
     matched_e, matched_o = parts.matched_e, parts.matched_o
+    semantic = min(1.0, max(0.0, parts.semantic_similarity))
     summary = (
         f"Has {len(matched_e)} of {len(essential)} essential and {len(matched_o)} of {len(optional)} "
-        f"optional skills; occupation closeness {parts.proximity:.2f}; profile similarity {parts.semantic:.2f}."
+        f"optional skills; occupation closeness {parts.proximity:.2f}; profile similarity {semantic:.2f}."
     )
     return MatchExplanation(
         semantic_similarity=round(parts.semantic_similarity, 4),

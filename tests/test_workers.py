@@ -51,6 +51,7 @@ class Cluster:
     settings: Settings
     env: dict[str, str]
     process: subprocess.Popen
+    log: Path
 
 
 def _free_port() -> int:
@@ -113,7 +114,9 @@ def cluster(database_url: str, mini_esco_dir: Path, tmp_path: Path) -> Iterator[
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
-        yield Cluster(base, {"Authorization": f"Bearer {key}"}, settings, env, process)
+        yield Cluster(
+            base, {"Authorization": f"Bearer {key}"}, settings, env, process, tmp_path / "server.log"
+        )
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -124,6 +127,12 @@ def cluster(database_url: str, mini_esco_dir: Path, tmp_path: Path) -> Iterator[
         cleanup = Storage(database_url)
         cleanup.clear()
         cleanup.dispose()
+
+
+def _server_events(cluster: Cluster, lines: int = 40) -> str:
+    """The server log without its request lines: starts, deaths and errors, for a failure's message."""
+    text = cluster.log.read_text(errors="replace")
+    return "\n".join([x for x in text.splitlines() if "HTTP/1.1" not in x][-lines:])
 
 
 def _workers(base: str, headers: dict[str, str], attempts: int = 40) -> dict[str, httpx.Client]:
@@ -325,12 +334,15 @@ def test_a_worker_killed_mid_write_loses_nothing_and_converges(cluster: Cluster)
 
     deadline = time.monotonic() + 60  # uvicorn starts a new worker; it loads the saved index and catches up
     while True:
-        workers = _workers(cluster.base, {})
+        workers = _workers(cluster.base, {}, attempts=5)  # light polling: the new worker is starting
         names = set(workers)
         for client in workers.values():
             client.close()
         if len(names) == WORKERS and victim not in names:
             break
-        assert time.monotonic() < deadline, f"no new worker replaced {victim}: {sorted(names)}"
+        assert time.monotonic() < deadline, (
+            f"no new worker replaced {victim}: {sorted(names)}; supervisor running: "
+            f"{cluster.process.poll() is None}\n{_server_events(cluster)}"
+        )
         time.sleep(0.5)
     _check_converges(cluster, time.monotonic(), "a worker killed mid-write and replaced")

@@ -17,6 +17,9 @@ from matching.config import Settings
 from matching.service import Matcher
 from matching.store.engine import in_memory
 
+# Seconds a worker may leave uvicorn's health ping unanswered before it is replaced (see serve_workers).
+HEALTHCHECK_SECONDS = 30
+
 WorkersOption = Annotated[
     int,
     typer.Option(
@@ -86,6 +89,11 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
         loop="uvloop",  # uvicorn's default loop adds ~44 ms per keep-alive request with several workers
         log_config=log_config(access_log=True),
         access_log=True,
+        # uvicorn replaces a worker that misses one health ping. The ping is answered by a thread that starts
+        # only after the worker has re-imported the command line (~2 s on an idle two-core host, several
+        # times that on a loaded one); with uvicorn's 5 s a busy host can replace every new worker before it
+        # serves, for ever. A worker that is really hung is still replaced, after half a minute.
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
     )
 
 

@@ -43,6 +43,15 @@ SEARCH_THREADS = int(os.environ.get("SKILLBRIDGE_FAISS_THREADS", "1"))
 faiss.omp_set_num_threads(SEARCH_THREADS)
 
 
+def _search_threads_here() -> None:
+    """OpenMP keeps the thread count per thread: the value set at import binds only the importing thread, and
+    a server calls FAISS from its request threads, where the default is every core. There each search opened
+    a team whose idle helper then spun on the other core, doubling a search's CPU and taking it from the
+    other worker."""
+    if faiss.omp_get_max_threads() != SEARCH_THREADS:
+        faiss.omp_set_num_threads(SEARCH_THREADS)
+
+
 @dataclass(frozen=True, slots=True)
 class IndexSpec:
     kind: str = "flat"  # "flat" | "ivf"
@@ -258,6 +267,7 @@ class VectorIndex:
         """
         check_k(k)
         array = check_query(query, self.dim)
+        _search_threads_here()
         with self._lock:
             n = len(self._ids) if where is None else int(np.count_nonzero(where[: self.capacity]))
             if n == 0:

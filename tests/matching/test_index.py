@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from matching.errors import VectorIndexError
-from matching.index.vector_index import VectorIndex
+from matching.index.vector_index import SEARCH_THREADS, VectorIndex, faiss
 
 DIM = 16
 
@@ -47,6 +48,23 @@ def test_search_equals_brute_force_inner_product(n: int, k: int) -> None:
         got = index.search(query, k)
         assert len(got) == min(k, n)
         assert_same_hits(got, brute_force(ids, vectors, query, k))
+
+
+def test_a_search_from_a_request_thread_runs_on_the_search_threads() -> None:
+    """OpenMP's thread count is per thread; a server searches from its request threads, where a team of
+    several threads would leave helpers spinning on the other cores after every search."""
+    index, ids, vectors = make_index(300)
+    seen: list[int] = []
+
+    def request() -> None:
+        faiss.omp_set_num_threads(4)  # what a fresh thread may start with on a larger machine
+        assert_same_hits(index.search(vectors[3], 10), brute_force(ids, vectors, vectors[3], 10))
+        seen.append(faiss.omp_get_max_threads())
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join()
+    assert seen == [SEARCH_THREADS]
 
 
 def test_small_index_returns_fewer_results_never_padding() -> None:

@@ -142,6 +142,30 @@ def run_clients(
     return latencies, errors, time.perf_counter() - started
 
 
+def server_cpu_seconds(root: int) -> float:
+    """User + system CPU time of the server and its worker processes so far (Linux /proc; NaN elsewhere).
+
+    The host is shared, so requests/s swing with the neighbours' load; CPU seconds per request barely do,
+    which makes it the figure to compare two versions by."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        stats[int(entry.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    if not stats:
+        return float("nan")
+    tree, total = {root}, 0.0
+    for pid in sorted(stats):  # children have larger pids than their parents here
+        parent, cpu = stats[pid]
+        if pid == root or parent in tree:
+            tree.add(pid)
+            total += cpu
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return (
@@ -198,15 +222,21 @@ def main() -> None:
         wait_until_up(base, server)
         if args.warmup:
             run_clients(base, key, seekers, vacancies, args.clients, args.warmup, args.seconds)
+        cpu_before = server_cpu_seconds(server.pid)
         latencies, errors, elapsed = run_clients(
             base, key, seekers, vacancies, args.clients, args.requests, args.seconds
         )
+        cpu = server_cpu_seconds(server.pid) - cpu_before
         title = (
             f"{args.workers} worker(s){' on uvloop' if args.workers > 1 else ''}, {args.clients} clients, "
             f"{args.embedder} embedder, {len(seekers)} job seekers / {len(vacancies)} vacancies, "
             f"{elapsed:.1f} s"
         )
         print(report(latencies, errors, elapsed, title))
+        served = sum(len(v) for v in latencies.values())
+        print(
+            f"\nServer CPU: {1000 * cpu / max(served, 1):.2f} ms per request ({cpu:.1f} s for {served} requests)"
+        )
     finally:
         if server is not None and server.poll() is None:
             server.send_signal(signal.SIGTERM)

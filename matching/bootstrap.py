@@ -60,4 +60,5 @@ def build_matcher(
         language=settings.language,
         rules=EligibilityRules.standard(taxonomy),
         english_embedder=english_embedder,
+        ranked_pairs_kept=settings.ranked_pairs_kept,
     )

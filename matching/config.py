@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         description="Threads the embedding model uses per call in each process (default: the process's cores; "
         "with several server workers, the cores divided among them).",
     )
+    ranked_pairs_kept: int = Field(
+        default=40_000,
+        ge=0,
+        le=10_000_000,
+        description="Ranked pairs each process keeps (their assessment and score parts, about 2 KB each: "
+        "40,000 take about 90 MB) so that a list asked for again is not assessed again; 0 keeps none.",
+    )
     language: str = Field(
         default="en", description="Language of concept labels used for embedding and output."
     )

@@ -8,6 +8,8 @@ listed for advisors with what is missing, and all of them are counted.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +25,9 @@ from models import Eligibility, JobSeeker, Match, Vacancy
 BLOCKED_LIST_MIN_SCORE = 0.5
 
 Pair = tuple[JobSeeker, Vacancy, float]  # (job seeker, vacancy, profile similarity)
+
+# Pairs whose assessment and score parts are kept (about 1 KB each): a few hundred vacancies' candidate lists.
+PAIR_MEMO_SIZE = 40_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +60,64 @@ class _Scored:
         return -self.key[0]
 
 
+class _PairMemo:
+    """The assessment and score parts of recently ranked pairs, least recently used dropped first.
+
+    The same lists are asked for again and again (an advisor reopens a vacancy, a person their suggestions)
+    while neither profile changed. Keys are the profile objects themselves, held so that their ids cannot be
+    reused: a changed profile is a new object (the document cache replaces, never edits), so a stale result
+    is never served. The date is part of the key, as the rules judge by it; new rules, weights or taxonomy
+    empty the memo."""
+
+    def __init__(self, size: int = PAIR_MEMO_SIZE):
+        self._items: OrderedDict[
+            tuple[int, int, float, dt.date], tuple[JobSeeker, Vacancy, Assessment, ScoreParts]
+        ] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+        self._config: tuple[object, ...] = ()
+
+    def configure(self, config: tuple[object, ...]) -> None:
+        with self._lock:
+            same = len(config) == len(self._config) and all(
+                a is b for a, b in zip(config, self._config, strict=True)
+            )
+            if not same:
+                self._items.clear()
+                self._config = config
+
+    def get(
+        self, seeker: JobSeeker, vacancy: Vacancy, similarity: float, today: dt.date
+    ) -> tuple[Assessment, ScoreParts] | None:
+        key = (id(seeker), id(vacancy), similarity, today)
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or found[0] is not seeker or found[1] is not vacancy:
+                return None
+            self._items.move_to_end(key)
+        return found[2], found[3]
+
+    def put(
+        self,
+        seeker: JobSeeker,
+        vacancy: Vacancy,
+        similarity: float,
+        today: dt.date,
+        found: tuple[Assessment, ScoreParts],
+    ) -> None:
+        with self._lock:
+            self._items[(id(seeker), id(vacancy), similarity, today)] = (seeker, vacancy, *found)
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 class Ranker:
     """The rules and the score applied to given pairs; knows nothing of storage or indexes.
 
     ``today`` is the date the rules judge by; ``None`` means the real date at each call. ``similarity_floor`` is
     the profile similarity of unrelated profiles under the embedding model (see
     :func:`matching.embedding.base.similarity_floor`): it counts as 0 in the score's semantic factor.
+    ``pairs_kept``: how many recently ranked pairs are remembered (see :class:`_PairMemo`).
     """
 
     def __init__(
@@ -71,6 +128,7 @@ class Ranker:
         language: str,
         today: dt.date | None = None,
         similarity_floor: float = 0.0,
+        pairs_kept: int = PAIR_MEMO_SIZE,
     ):
         self.taxonomy = taxonomy
         self.rules = rules
@@ -78,6 +136,7 @@ class Ranker:
         self.language = language
         self.today = today
         self.similarity_floor = similarity_floor
+        self._memo = _PairMemo(pairs_kept)
 
     def match(
         self,
@@ -95,7 +154,9 @@ class Ranker:
         self, subject_id: str, pairs: Sequence[Pair], k: int, offset: int, language: str | None = None
     ) -> MatchPage:
         """Eligible and bridge matches ranked from ``offset``, with the best blocked pairs on the first page."""
-        scored = sorted((self._scored(pair) for pair in pairs), key=lambda s: s.key)
+        self._memo.configure((self.rules, self.weights, self.taxonomy, self.similarity_floor))
+        today = self.today or dt.date.today()
+        scored = sorted((self._remembered(pair, today) for pair in pairs), key=lambda s: s.key)
         open_ = [s for s in scored if s.assessment.eligibility != Eligibility.BLOCKED]
         blocked = [s for s in scored if s.assessment.eligibility == Eligibility.BLOCKED]
         shown_blocked = [s for s in blocked if s.score >= BLOCKED_LIST_MIN_SCORE][:k] if offset == 0 else []
@@ -117,9 +178,21 @@ class Ranker:
         found = self._scored(pair)
         return found.score, found.assessment
 
-    def _scored(self, pair: Pair, assessment: Assessment | None = None) -> _Scored:
+    def _remembered(self, pair: Pair, today: dt.date) -> _Scored:
         seeker, vacancy, similarity = pair
-        assessment = assessment or self.rules.assess(seeker, vacancy, self.today)
+        found = self._memo.get(seeker, vacancy, similarity, today)
+        if found is None:
+            scored = self._scored(pair, today=today)
+            self._memo.put(seeker, vacancy, similarity, today, (scored.assessment, scored.parts))
+            return scored
+        assessment, parts = found
+        return _Scored((-parts.score, seeker.id, vacancy.id), pair, assessment, parts)
+
+    def _scored(
+        self, pair: Pair, assessment: Assessment | None = None, today: dt.date | None = None
+    ) -> _Scored:
+        seeker, vacancy, similarity = pair
+        assessment = assessment or self.rules.assess(seeker, vacancy, today or self.today)
         parts = score_parts(
             seeker,
             vacancy,

@@ -28,7 +28,7 @@ from matching.linking.autocomplete import Autocompleter
 from matching.linking.linker import LinkedConcept, TaxonomyLinker
 from matching.ranking.eligibility import EligibilityRules
 from matching.ranking.filters import NO_FILTERS, MatchFilters
-from matching.ranking.pipeline import MatchPage, Ranker
+from matching.ranking.pipeline import PAIR_MEMO_SIZE, MatchPage, Ranker
 from matching.ranking.scoring import DEFAULT_WEIGHTS, ScoringWeights
 from matching.service.admin import Administration
 from matching.service.alerts import Alerts
@@ -61,13 +61,16 @@ class Matcher:
         rules: EligibilityRules | None = None,
         today: dt.date | None = None,
         english_embedder: Embedder | None = None,
+        ranked_pairs_kept: int = PAIR_MEMO_SIZE,
     ):
         self.taxonomy, self.storage, self.index_dir, self.language = taxonomy, storage, index_dir, language
         self.encoder, dim = ProfileEncoder(taxonomy, embedder, language), embedder.dim
         self.seekers = Side("jobseekers", "jobseeker", storage.jobseekers, self.encoder.encode_seekers, dim)
         self.vacancies = Side("vacancies", "vacancy", storage.vacancies, self.encoder.encode_vacancies, dim)
         self.weights, rules = weights, rules or EligibilityRules.standard(taxonomy)
-        self.ranker = Ranker(taxonomy, rules, weights, language, today, similarity_floor(embedder))
+        self.ranker = Ranker(
+            taxonomy, rules, weights, language, today, similarity_floor(embedder), ranked_pairs_kept
+        )
         self.indexes = IndexKeeper([self.seekers, self.vacancies], index_dir, embedder.model_id, storage)
         self.profiles = Profiles(taxonomy, storage, self.seekers, self.vacancies, self.indexes, embedder)
         self.matching = Matching(taxonomy, storage, self.seekers, self.vacancies, self.ranker)

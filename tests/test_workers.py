@@ -199,7 +199,7 @@ def _check_converges(cluster: Cluster, written_at: float, what: str) -> None:
     pending = set()
     while True:
         workers = _workers(cluster.base, cluster.headers)
-        assert len(workers) == WORKERS, f"reached only {sorted(workers)}"
+        assert len(workers) == WORKERS, f"reached only {sorted(workers)}\n{_server_events(cluster)}"
         pending = {
             name
             for name, client in workers.items()

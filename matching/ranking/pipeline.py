@@ -26,7 +26,7 @@ BLOCKED_LIST_MIN_SCORE = 0.5
 
 Pair = tuple[JobSeeker, Vacancy, float]  # (job seeker, vacancy, profile similarity)
 
-# Pairs whose assessment and score parts are kept (about 1 KB each): a few hundred vacancies' candidate lists.
+# Pairs whose assessment and score parts are kept (about 2 KB each): a few hundred vacancies' candidate lists.
 PAIR_MEMO_SIZE = 40_000
 
 
@@ -105,6 +105,8 @@ class _PairMemo:
         today: dt.date,
         found: tuple[Assessment, ScoreParts],
     ) -> None:
+        if self._size == 0:
+            return
         with self._lock:
             self._items[(id(seeker), id(vacancy), similarity, today)] = (seeker, vacancy, *found)
             if len(self._items) > self._size:

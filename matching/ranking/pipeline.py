@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,18 +65,20 @@ class _PairMemo:
     """The assessment and score parts of recently ranked pairs, least recently used dropped first.
 
     The same lists are asked for again and again (an advisor reopens a vacancy, a person their suggestions)
-    while neither profile changed. Keys are the profile objects themselves, held so that their ids cannot be
-    reused: a changed profile is a new object (the document cache replaces, never edits), so a stale result
-    is never served. The date is part of the key, as the rules judge by it; new rules, weights or taxonomy
-    empty the memo."""
+    while neither profile changed. A changed profile is a new object (the document cache replaces, never
+    edits), so keying by the profile objects never serves a stale result. The memo holds them only weakly: a
+    pair is forgotten as soon as either profile is no longer held elsewhere (replaced, erased, evicted), so
+    it never keeps a person's data in memory longer than the cache does. The date is part of the key, as the
+    rules judge by it; new rules, weights or taxonomy empty the memo."""
 
     def __init__(self, size: int = PAIR_MEMO_SIZE):
-        self._items: OrderedDict[
-            tuple[int, int, float, dt.date], tuple[JobSeeker, Vacancy, Assessment, ScoreParts]
-        ] = OrderedDict()
+        self._items: OrderedDict[tuple[int, int, float, dt.date], _Remembered] = OrderedDict()
         self._size = size
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a profile freed while the lock is held forgets its pairs in-thread
         self._config: tuple[object, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def configure(self, config: tuple[object, ...]) -> None:
         with self._lock:
@@ -92,10 +95,10 @@ class _PairMemo:
         key = (id(seeker), id(vacancy), similarity, today)
         with self._lock:
             found = self._items.get(key)
-            if found is None or found[0] is not seeker or found[1] is not vacancy:
+            if found is None or found.seeker() is not seeker or found.vacancy() is not vacancy:
                 return None
             self._items.move_to_end(key)
-        return found[2], found[3]
+        return found.assessment, found.parts
 
     def put(
         self,
@@ -107,10 +110,24 @@ class _PairMemo:
     ) -> None:
         if self._size == 0:
             return
+        key = (id(seeker), id(vacancy), similarity, today)
+
+        def forget(_: object) -> None:
+            with self._lock:
+                self._items.pop(key, None)
+
         with self._lock:
-            self._items[(id(seeker), id(vacancy), similarity, today)] = (seeker, vacancy, *found)
+            self._items[key] = _Remembered(weakref.ref(seeker, forget), weakref.ref(vacancy, forget), *found)
             if len(self._items) > self._size:
                 self._items.popitem(last=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Remembered:
+    seeker: weakref.ref[JobSeeker]
+    vacancy: weakref.ref[Vacancy]
+    assessment: Assessment
+    parts: ScoreParts
 
 
 class Ranker:

@@ -7,9 +7,10 @@ Hard rules (work authorisation, recognition) are not weights: they decide eligib
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TypeVar
 
 from matching.ranking.assessment import Assessment, german_factor
@@ -114,26 +115,38 @@ def score_pair(
 
 class _Memo:
     """Per-object results for profiles that are scored again and again (the same cached documents come back in
-    every list). Keyed by object identity and holding the object, so a key cannot be reused while stored."""
+    every list). Keyed by object identity; with ``weak``, an entry goes when its object is freed (a profile
+    replaced, erased or evicted from the cache is not kept alive here), else the object is held, so a key
+    cannot be reused while stored."""
 
-    def __init__(self, size: int = 20_000):
-        self._items: dict[tuple[int, int], tuple[object, object]] = {}
+    def __init__(self, size: int = 20_000, weak: bool = True):
+        self._items: dict[tuple[int, int], tuple[Callable[[], object | None], object]] = {}
         self._size = size
+        self._weak = weak
 
     def get(self, item: object, taxonomy: Taxonomy, compute: Callable[[], T]) -> T:
         key = (id(item), id(taxonomy))
         found = self._items.get(key)
-        if found is not None and found[0] is item:
+        if found is not None and found[0]() is item:
             return found[1]  # type: ignore[return-value]
         value = compute()
         if len(self._items) >= self._size:
             self._items.clear()
-        self._items[key] = (item, value)
+        if self._weak:
+            items = self._items
+            holder: Callable[[], object | None] = weakref.ref(item, lambda _: items.pop(key, None))
+        else:
+            holder = partial(_same, item)
+        self._items[key] = (holder, value)
         return value
 
 
+def _same(item: object) -> object:
+    return item
+
+
 _skills, _requirements = _Memo(), _Memo()
-_evidence_items: _Memo = _Memo(size=8)  # per taxonomy (held, so its id is never reused)
+_evidence_items: _Memo = _Memo(size=8, weak=False)  # per taxonomy (held, so its id is never reused)
 
 
 def score_ceiling(

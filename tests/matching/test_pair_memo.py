@@ -4,7 +4,9 @@ changed profile, another date or other rules must never be answered from memory.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
+import weakref
 from typing import Any
 
 from matching.ingest.synthetic import LeipzigGenerator
@@ -106,3 +108,19 @@ def test_the_memo_drops_the_least_recently_used_pair_first(taxonomy: Taxonomy) -
     assert memo.get(seekers[0], job, 0.5, TODAY) == found
     assert memo.get(seekers[2], job, 0.5, TODAY) == found
     assert memo.get(seekers[2], job, 0.4, TODAY) is None  # another similarity is another pair
+
+
+def test_a_profile_no_longer_held_elsewhere_leaves_nothing_in_memory(
+    taxonomy: Taxonomy, gazetteer: Gazetteer
+) -> None:
+    """Replaced, erased or evicted profiles are not kept alive by what ranking remembers about them."""
+    ranker = Ranker(taxonomy, _rules(taxonomy, gazetteer), DEFAULT_WEIGHTS, "en", TODAY)
+    job = factories.vacancy(occupation=m.NURSING_ASSISTANT)
+    person = factories.seeker(occupation=m.NURSING_ASSISTANT)
+    ranker.page(job.id, [(person, job, 0.6)], k=5, offset=0)
+    assert len(ranker._memo) == 1
+    alive = weakref.ref(person)
+    del person
+    gc.collect()
+    assert alive() is None  # nothing in the ranker or the score's memos held on to the person
+    assert len(ranker._memo) == 0

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from matching.linking.results import LinkedConcept
-from matching.linking.text import spanned_prefix
+from matching.linking.text import repair, spanned_prefix
 
 
 class ConceptLinker(Protocol):
@@ -83,7 +83,7 @@ class LanguageRouted:
         return self.other._uri_rank
 
     def route(self, texts: Sequence[str]) -> tuple[list[int], list[int]]:
-        english = [i for i, text in enumerate(texts) if looks_english(text, self.known)]
+        english = [i for i, text in enumerate(texts) if looks_english(repair(text), self.known)]
         chosen = set(english)
         return english, [i for i in range(len(texts)) if i not in chosen]
 

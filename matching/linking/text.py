@@ -5,23 +5,37 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import ftfy
 import numpy as np
 
 from matching.linking.normalize import FUNCTION_WORDS
 
 _TOKEN = re.compile(r"[\w#+]+(?:[.\-'’][\w#+]+)*")  # keeps C#, C++, Node.js, e-learning as one word
+# A span never runs across a list separator or a bracket: "Java, Python" names two skills, not one. On HOUSE
+# validation this lifted MRR from 0.672 to 0.683 (RP@5 unchanged) with a tenth fewer spans to embed. A slash
+# stays inside ("TCP/IP", "CI/CD").
+_SPAN_BREAK = re.compile(r"[,;:()\[\]|•]|\s[-–]\s")
+
+
+def repair(text: str) -> str:
+    """The text as it was written: Windows-1252 characters read as Latin-1 ("Master\x92s degree", "squad\x95")
+    and UTF-8 decoded twice ("Ã¢Â€Â¢") are put right. Job ads copied out of Word documents carry them; left
+    alone, such an English sentence looked non-English and went to the slower multilingual model (27 of the
+    649 HOUSE and TECHWOLF sentences). ASCII text is returned as is."""
+    return text if text.isascii() else ftfy.fix_text(text)
 
 
 def word_spans(text: str, sizes: Sequence[int] = (1, 2, 3, 4)) -> list[str]:
-    """Every run of ``sizes`` consecutive words that neither starts nor ends with a function word, each once,
-    in order of first appearance."""
-    words = _TOKEN.findall(text)
-    content = [w.lower() not in FUNCTION_WORDS for w in words]
+    """Every run of ``sizes`` consecutive words within one list item that neither starts nor ends with a
+    function word, each once, in order of first appearance."""
+    parts = [_TOKEN.findall(part) for part in _SPAN_BREAK.split(text)]
     spans: dict[str, None] = {}
     for size in sizes:
-        for start in range(len(words) - size + 1):
-            if content[start] and content[start + size - 1]:
-                spans.setdefault(" ".join(words[start : start + size]), None)
+        for words in parts:
+            content = [w.lower() not in FUNCTION_WORDS for w in words]
+            for start in range(len(words) - size + 1):
+                if content[start] and content[start + size - 1]:
+                    spans.setdefault(" ".join(words[start : start + size]), None)
     return list(spans)
 
 

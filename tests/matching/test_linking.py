@@ -483,3 +483,66 @@ def test_bounded_sentences_cut_long_ones_and_stop_at_twenty() -> None:
     assert bounded_sentences("Erste Zeile. Zweite Zeile.") == ["Erste Zeile.", "Zweite Zeile."]
     parts = bounded_sentences(" ".join(f"w{i}" for i in range(1000)))
     assert len(parts) == 20 and all(len(p.split()) == 30 for p in parts)
+
+
+def test_word_spans_stop_at_list_separators_and_brackets() -> None:
+    assert word_spans("Java, Python (Django) and CI/CD – Docker; Git", sizes=(1, 2)) == [
+        "Java", "Python", "Django", "CI", "CD", "Docker", "Git", "CI CD",
+    ]  # fmt: skip
+
+
+def _counting_skill_linker(demo: Taxonomy, embedded: int | None) -> tuple[ConceptLinker, list[str]]:
+    seen: list[str] = []
+
+    class Counting(HashingEmbedder):
+        def embed(self, texts):  # type: ignore[no-untyped-def]
+            seen.extend(texts)
+            return super().embed(texts)
+
+    spans = replace(SKILL_SPANS, embedded=embedded)
+    linker = ConceptLinker(
+        list(demo.skills.values()), CachedEmbedder(Counting(64)), SKILL_WEIGHTS, title_mode=False, spans=spans
+    )
+    seen.clear()  # the labels' vectors
+    return linker, seen
+
+
+def test_only_the_budget_of_spans_is_embedded_the_strongest_lexically(demo: Taxonomy) -> None:
+    text = "Daily tasks include forklift operation in the hall, soldering at the bench and much paperwork"
+    assert len(word_spans(text)) > 10
+    linker, seen = _counting_skill_linker(demo, embedded=2)
+    linker.score_matrix([text])
+    spans = [t for t in seen if t != text]
+    assert len(spans) == 2 and set(spans) == {"forklift operation", "soldering"}  # labels verbatim
+
+
+def test_spans_beyond_the_budget_still_count_lexically(demo: Taxonomy) -> None:
+    text = "forklift operation and soldering"
+    full, _ = _counting_skill_linker(demo, embedded=None)
+    one, seen = _counting_skill_linker(demo, embedded=1)
+    combined, lexical, semantic = one.score_matrix([text])
+    assert len([t for t in seen if t != text]) == 1
+    whole = ConceptLinker(list(demo.skills.values()), one.embedder, SKILL_WEIGHTS, title_mode=False)
+    whole_combined = whole.score_matrix([text])[0][0]
+    share = SKILL_SPANS.share
+    for label in ("forklift operation", "soldering"):
+        column = next(i for i, uri in enumerate(one.ids) if demo.skills[uri].label("en") == label)
+        # Embedded or not, a span that is the label gives at least the exact-label floor.
+        floor = (1 - share) * whole_combined[column] + share * LEXICAL_FLOOR
+        assert combined[0, column] >= floor - 1e-6
+        assert lexical[0, column] >= SKILL_SPANS.coverage * share - 1e-6
+    # A budget no text reaches changes nothing.
+    roomy, _ = _counting_skill_linker(demo, embedded=len(word_spans(text)))
+    for got, want in zip(roomy.score_matrix([text]), full.score_matrix([text]), strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    assert not np.allclose(semantic, full.score_matrix([text])[2])  # the other span was not read
+
+
+def test_the_service_embeds_at_most_the_budget_of_spans_per_sentence(demo_linker: TaxonomyLinker) -> None:
+    assert SKILL_SPANS.embedded is not None
+    sentence = " ".join(f"word{i} skill{i}" for i in range(40))
+    assert len(word_spans(sentence)) > 3 * SKILL_SPANS.embedded
+    linker = demo_linker.skills
+    assert isinstance(linker, ConceptLinker)
+    kept, unread = linker._within_budget(word_spans(sentence))
+    assert len(kept) == SKILL_SPANS.embedded and unread is not None

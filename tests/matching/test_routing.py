@@ -9,6 +9,7 @@ from matching.embedding.cache import CachedEmbedder
 from matching.embedding.hashing import HashingEmbedder
 from matching.linking.linker import TaxonomyLinker
 from matching.linking.routing import LanguageRouted, looks_english
+from matching.linking.text import repair
 from matching.taxonomy import Taxonomy
 
 
@@ -53,3 +54,36 @@ def test_words_the_english_model_does_not_know_route_a_latin_text_elsewhere() ->
     assert not looks_english("Kierownik projektu", known)  # Polish without diacritics
     assert not looks_english("Pflegefachkraft", known)
     assert looks_english("Kierownik projektu")  # without a vocabulary only letters and function words count
+
+
+@pytest.mark.parametrize(
+    ("pasted", "meant"),
+    [
+        ("a Master\x92s degree", "a Master's degree"),  # Windows-1252 read as Latin-1
+        ("delivery squad\x95 Good critical thinking", "delivery squad• Good critical thinking"),
+        ("Ã¢Â€Â¢ Skype for business Ã¢Â€Â¢ Microsoft Windows", "• Skype for business • Microsoft Windows"),
+        (
+            "Pflegefachkraft (m/w/d) für die Intensivstation",
+            "Pflegefachkraft (m/w/d) für die Intensivstation",
+        ),
+        ("Досвід роботи з навантажувачем", "Досвід роботи з навантажувачем"),
+        ("plain ASCII stays as it is", "plain ASCII stays as it is"),
+    ],
+)
+def test_text_pasted_from_windows_documents_is_repaired(pasted: str, meant: str) -> None:
+    assert repair(pasted) == meant
+
+
+def test_an_english_sentence_with_windows_quotes_goes_to_the_english_model(taxonomy: Taxonomy) -> None:
+    linker = TaxonomyLinker(
+        taxonomy, CachedEmbedder(HashingEmbedder(64)), english_embedder=CachedEmbedder(HashingEmbedder(32))
+    )
+    routed = linker.skills
+    assert isinstance(routed, LanguageRouted)
+    pasted = "You\x92ll operate the forklift and load cargo"
+    assert not looks_english(pasted)  # as pasted, it looks foreign
+    assert routed.route([pasted]) == ([0], [])
+    np.testing.assert_allclose(
+        routed.score_matrix([pasted])[0],
+        routed.english.score_matrix(["You'll operate the forklift and load cargo"])[0],
+    )

@@ -36,14 +36,9 @@ from matching.linking.confidence import (  # noqa: E402
     fit_platt,
     fit_temperature,
 )
-from matching.linking.linker import (  # noqa: E402
-    OCCUPATION_WEIGHTS,
-    SKILL_SPANS,
-    SKILL_WEIGHTS,
-    ConceptLinker,
-    TaxonomyLinker,
-    service_linker,
-)
+from matching.linking.linker import ConceptLinker  # noqa: E402
+from matching.linking.taxonomy_linker import TaxonomyLinker, service_linker  # noqa: E402
+from matching.linking.weights import OCCUPATION_WEIGHTS, SKILL_SPANS, SKILL_WEIGHTS  # noqa: E402
 from matching.taxonomy.esco import load_esco  # noqa: E402
 from matching.taxonomy.vocabulary import with_vocabulary  # noqa: E402
 

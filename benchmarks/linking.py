@@ -36,15 +36,10 @@ from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E40
 from matching.evaluation.check_set import read_check_set, score_check_set  # noqa: E402
 from matching.evaluation.metrics import evaluate  # noqa: E402
 from matching.linking.lexical import LabelMatrix, LexicalIndex  # noqa: E402
-from matching.linking.linker import (  # noqa: E402
-    OCCUPATION_WEIGHTS,
-    SKILL_SPANS,
-    SKILL_WEIGHTS,
-    ConceptLinker,
-    TaxonomyLinker,
-    service_linker,
-)
+from matching.linking.linker import ConceptLinker  # noqa: E402
 from matching.linking.normalize import normalise_title  # noqa: E402
+from matching.linking.taxonomy_linker import TaxonomyLinker, service_linker  # noqa: E402
+from matching.linking.weights import OCCUPATION_WEIGHTS, SKILL_SPANS, SKILL_WEIGHTS  # noqa: E402
 from matching.taxonomy.esco import load_esco  # noqa: E402
 from matching.taxonomy.model import Concept, Taxonomy  # noqa: E402
 from matching.taxonomy.vocabulary import with_vocabulary  # noqa: E402

@@ -66,7 +66,7 @@ def link(
     from matching.bootstrap import load_taxonomy, make_embedders
     from matching.evaluation.trec import write_run
     from matching.linking.batch import link_batch, read_tsv
-    from matching.linking.linker import TaxonomyLinker
+    from matching.linking.taxonomy_linker import TaxonomyLinker
 
     if kind not in ("occupation", "skill"):
         raise typer.BadParameter(f"must be 'occupation' or 'skill', got {kind!r}", param_hint="--kind")

@@ -23,70 +23,20 @@ measures them on the test sets.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 
 from matching.embedding.base import Embedder, embed_queries, is_multilingual
-from matching.linking.confidence import Calibration, load_calibration
+from matching.linking.confidence import Calibration
 from matching.linking.lexical import LexicalIndex, WordCoverage
 from matching.linking.normalize import normalise_label, normalise_title
 from matching.linking.results import LinkedConcept
-from matching.linking.routing import LanguageRouted, score_within
+from matching.linking.routing import LanguageRouted
 from matching.linking.semantic import SemanticIndex
-from matching.linking.text import MAX_SPAN_CHARS, bounded_sentences, repair, top_k, word_spans
-from matching.taxonomy import Concept, Taxonomy
+from matching.linking.text import repair, top_k, word_spans
+from matching.linking.weights import LEXICAL_FLOOR, LinkWeights, SpanSettings
+from matching.taxonomy import Concept
 
-
-@dataclass(frozen=True, slots=True)
-class LinkWeights:
-    lexical: float
-    preferred: float
-    alternative: float
-    description: float
-
-    @property
-    def semantic(self) -> float:
-        return self.preferred + self.alternative + self.description
-
-
-@dataclass(frozen=True, slots=True)
-class SpanSettings:
-    """Scoring of a text's short word spans: their sizes, the spans' share of the score, their weights."""
-
-    sizes: tuple[int, ...]
-    share: float
-    weights: LinkWeights
-    coverage: float = 0.0  # a span's lexical evidence: max(exact label, coverage × the label's word coverage)
-    # At most this many spans of one text are embedded (embedding them is most of the time for a long text):
-    # those with the strongest lexical evidence, shorter first; the others count with lexical evidence only.
-    embedded: int | None = None
-
-
-LEXICAL_FLOOR = 0.85
-OCCUPATION_WEIGHTS = LinkWeights(lexical=1.0, preferred=0.5, alternative=0.5, description=0.0)
-# For a multilingual model, n-grams against the labels mostly add noise; on the non-English titles of the MELO
-# and check-set dev sets these weights gave MRR pol 0.323, cze 0.234, bgr 0.163, check 0.992 (above: 0.267, 0.210,
-# 0.145, 0.963).
-MULTILINGUAL_OCCUPATION_WEIGHTS = LinkWeights(lexical=0.25, preferred=0.5, alternative=1.0, description=0.0)
-# Skills: alternative labels count lexically only. Their embeddings (~85,000 vectors) made up most of the
-# time per sentence and scored slightly worse on HOUSE validation (MRR 0.640 vs 0.652 without them).
-SKILL_WEIGHTS = LinkWeights(lexical=1.0, preferred=1.0, alternative=0.0, description=0.25)
-# A two-word span has no description to compare with; matching it against descriptions only adds noise.
-SKILL_SPANS = SpanSettings(
-    sizes=(1, 2, 3, 4),
-    share=0.4,
-    weights=LinkWeights(lexical=1.0, preferred=1.0, alternative=0.0, description=0.0),
-    coverage=0.8,
-    # A 60-word job ad "sentence" has ~150 spans, 0.4–1 s to embed on two cores. On HOUSE validation 32 spans
-    # scored as well as all of them (MRR 0.684 vs 0.683, RP@5 68.8 % vs 68.4 %; 48 and 64: 0.685 / 68.4 %).
-    embedded=32,
-)
-# The extracted skill set keeps scores from here up: the best F1 on HOUSE validation (P 0.30, R 0.44, F1 0.36;
-# at 0.55 P 0.45, R 0.24). On the German, Ukrainian and Russian sentences of data/linking_eval (dev) it gives
-# F1 0.61, 0.64 and 0.92. Extracted skills are suggestions the user confirms, so recall matters as much.
-SKILL_THRESHOLD = 0.48
 Scores = tuple[np.ndarray, np.ndarray, np.ndarray]  # combined, lexical, semantic
 SPAN_BATCH = 256  # spans scored at once: bounds memory to SPAN_BATCH × labels × 4 bytes per array
 TEXT_GROUP = 32  # texts whose spans are pooled (a span shared by several sentences is scored once)
@@ -351,100 +301,3 @@ def _weight(weights: LinkWeights, channel: str) -> float:
 
 
 Linker = ConceptLinker | LanguageRouted
-
-
-def service_linker(
-    concepts: Sequence[Concept], weights: LinkWeights, spans: SpanSettings | None, *, embedder: Embedder | None,
-    english_embedder: Embedder | None = None, language: str = "en", calibration: Calibration | None = None,
-    english_calibration: Calibration | None = None,
-) -> Linker:  # fmt: skip
-    """The linker the service uses for these concepts (occupations without ``spans``, skills with them): the
-    multilingual model's occupation weights where it reads titles, routed by language when there is an
-    English model."""
-    title_mode = spans is None
-
-    def one(model: Embedder | None, weights: LinkWeights, calibration: Calibration | None) -> ConceptLinker:
-        return ConceptLinker(concepts, model, weights, title_mode=title_mode, semantic_language=language,
-                             spans=spans, calibration=calibration)  # fmt: skip
-
-    multilingual = title_mode and embedder is not None and is_multilingual(embedder)
-    main = one(embedder, MULTILINGUAL_OCCUPATION_WEIGHTS if multilingual else weights, calibration)
-    if english_embedder is None:
-        return main
-    # Titles route by the English model's vocabulary too (a Polish or German title has no function words);
-    # sentences do not (English ones with rare terms then left MiniLM: HOUSE RP@5 54.5 %, not 54.7 %).
-    words = getattr(english_embedder, "known_words", None)
-    known: frozenset[str] = words() if words is not None and title_mode else frozenset()
-    return LanguageRouted(one(english_embedder, weights, english_calibration), main, known)
-
-
-class TaxonomyLinker:
-    """Occupation and skill linkers over one taxonomy, with the thresholded skill set for profiles."""
-
-    def __init__(
-        self,
-        taxonomy: Taxonomy,
-        embedder: Embedder | None,
-        language: str = "en",
-        calibration: Calibration | None = None,
-        english_embedder: Embedder | None = None,
-    ):
-        """``english_embedder``: an English model for texts written in English, the multilingual ``embedder``
-        for every other text (linking/routing.py); each linker is calibrated for its own model."""
-        self.taxonomy = taxonomy
-        self.calibration = calibration or load_calibration(embedder.model_id if embedder else "lexical")
-        english = load_calibration(english_embedder.model_id) if english_embedder else self.calibration
-        self._english_calibration = english
-        build = partial(service_linker, embedder=embedder, english_embedder=english_embedder, language=language,
-                        calibration=self.calibration, english_calibration=english)  # fmt: skip
-        self.occupations = build(list(taxonomy.occupations.values()), OCCUPATION_WEIGHTS, None)
-        self.skills = build(list(taxonomy.skills.values()), SKILL_WEIGHTS, SKILL_SPANS)
-
-    def link_occupation(self, title: str, k: int = 5, language: str = "en") -> list[LinkedConcept]:
-        return self.occupations.link([title], k, language)[0]
-
-    def extract_skills(
-        self,
-        text: str,
-        occupation_uri: str | None = None,
-        threshold: float = SKILL_THRESHOLD,
-        limit: int = 30,
-        language: str = "en",
-    ) -> list[LinkedConcept]:
-        """Skills mentioned in a description: each sentence linked, the best score per skill kept.
-
-        Skills of the given occupation's ESCO profile get a small boost: a "care plan" sentence in a nurse
-        vacancy most likely means the nursing skill, not a similarly worded one from another field.
-        """
-        sentences = bounded_sentences(repair(text))  # with the span budgets: bounded however long the text
-        combined, lexical, semantic = score_within(self.skills, sentences, MAX_SPAN_CHARS)
-        best = combined.max(axis=0)
-        if occupation_uri:
-            profile = {
-                *self.taxonomy.essential_skills(occupation_uri),
-                *self.taxonomy.optional_skills(occupation_uri),
-            }
-            boost = np.asarray([0.05 if uri in profile else 0.0 for uri in self.skills.ids], dtype=np.float32)
-            best = best + boost
-        order = top_k(best, self.skills._uri_rank, limit)
-        row_of_best = combined.argmax(axis=0)
-        # Each skill's confidence is calibrated for the model that read its best sentence.
-        english = set(self.skills.route(sentences)[0]) if isinstance(self.skills, LanguageRouted) else set()
-        calibrations = {False: self.calibration, True: self._english_calibration}
-        out = []
-        for i in order:
-            if best[i] < threshold:
-                break
-            uri = self.skills.ids[i]
-            r = row_of_best[i]
-            out.append(
-                LinkedConcept(
-                    uri=uri,
-                    label=self.taxonomy.label(uri, language),
-                    score=round(float(best[i]), 4),
-                    lexical=round(float(lexical[r, i]), 4),
-                    semantic=round(float(semantic[r, i]), 4),
-                    confidence=round(calibrations[r in english].skill_probability(float(best[i])), 4),
-                )
-            )
-        return out

@@ -25,7 +25,8 @@ from matching.embedding.cache import transient
 from matching.embedding.profiles import ProfileEncoder
 from matching.ingest.report import ImportReport
 from matching.linking.autocomplete import Autocompleter
-from matching.linking.linker import LinkedConcept, TaxonomyLinker
+from matching.linking.results import LinkedConcept
+from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.ranking.eligibility import EligibilityRules
 from matching.ranking.filters import NO_FILTERS, MatchFilters
 from matching.ranking.pipeline import PAIR_MEMO_SIZE, MatchPage, Ranker

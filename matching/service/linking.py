@@ -12,7 +12,8 @@ from typing import Literal
 from matching.embedding.base import Embedder, is_multilingual
 from matching.errors import UnknownConceptError
 from matching.linking.autocomplete import Autocompleter, Suggestion
-from matching.linking.linker import LinkedConcept, TaxonomyLinker
+from matching.linking.results import LinkedConcept
+from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.taxonomy import Taxonomy
 
 ConceptKind = Literal["occupation", "skill"]

@@ -16,7 +16,7 @@ from matching.embedding.cache import CachedEmbedder
 from matching.embedding.factory import PACKAGED_MINILM
 from matching.evaluation.trec import read_run
 from matching.linking.batch import BatchInputError, link_batch, read_tsv
-from matching.linking.linker import TaxonomyLinker
+from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.linking.training import TrainingPair, distinct_batches, taxonomy_pairs, train
 from matching.taxonomy import Taxonomy
 from tests import mini_esco

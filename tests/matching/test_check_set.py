@@ -14,7 +14,7 @@ from matching.embedding.cache import CachedEmbedder
 from matching.embedding.hashing import HashingEmbedder
 from matching.evaluation.check_set import CheckItem, read_check_set, score_check_set
 from matching.evaluation.trec import EvaluationInputError
-from matching.linking.linker import TaxonomyLinker
+from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.paths import DEMO_ESCO_DIR, VOCABULARY_DIR
 from matching.taxonomy.esco import load_esco
 from matching.taxonomy.vocabulary import with_vocabulary

@@ -26,7 +26,8 @@ def test_memory_holds_only_the_most_recently_used_vectors() -> None:
 
 
 def test_linking_queries_are_never_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from matching.linking.linker import OCCUPATION_WEIGHTS, ConceptLinker
+    from matching.linking.linker import ConceptLinker
+    from matching.linking.weights import OCCUPATION_WEIGHTS
     from matching.taxonomy import Concept
 
     cache = CachedEmbedder(Counting(), tmp_path / "cache.sqlite")

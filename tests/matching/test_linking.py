@@ -13,18 +13,17 @@ from matching.embedding.hashing import HashingEmbedder
 from matching.embedding.sbert import SentenceTransformerEmbedder
 from matching.linking import linker as linker_module
 from matching.linking.lexical import LabelMatrix, WordCoverage
-from matching.linking.linker import (
+from matching.linking.linker import ConceptLinker
+from matching.linking.normalize import content_stems, normalise_label, stem
+from matching.linking.taxonomy_linker import TaxonomyLinker
+from matching.linking.text import MAX_SPAN_CHARS, split_sentences, word_spans
+from matching.linking.weights import (
     LEXICAL_FLOOR,
     OCCUPATION_WEIGHTS,
     SKILL_SPANS,
     SKILL_THRESHOLD,
     SKILL_WEIGHTS,
-    ConceptLinker,
-    TaxonomyLinker,
-    word_spans,
 )
-from matching.linking.normalize import content_stems, normalise_label, stem
-from matching.linking.text import split_sentences
 from matching.paths import DEMO_ESCO_DIR
 from matching.taxonomy import Taxonomy
 from matching.taxonomy.esco import load_esco
@@ -469,7 +468,7 @@ def test_a_long_text_embeds_a_bounded_amount(demo: Taxonomy) -> None:
     embedded.clear()
     linker.extract_skills(" ".join(words), language="de")
     spans = [t for t in embedded if t.count(" ") < 4]
-    assert len(embedded) < 150 and sum(len(s) for s in spans) <= linker_module.MAX_SPAN_CHARS
+    assert len(embedded) < 150 and sum(len(s) for s in spans) <= MAX_SPAN_CHARS
     assert max(len(t.split()) for t in embedded) <= 30
     # An ordinary sentence still gets its spans.
     embedded.clear()

@@ -7,8 +7,8 @@ import pytest
 
 from matching.embedding.cache import CachedEmbedder
 from matching.embedding.hashing import HashingEmbedder
-from matching.linking.linker import TaxonomyLinker
 from matching.linking.routing import LanguageRouted, looks_english
+from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.linking.text import repair
 from matching.taxonomy import Taxonomy
 

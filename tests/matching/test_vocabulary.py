@@ -10,7 +10,7 @@ import pytest
 from matching.config import Settings
 from matching.embedding.cache import CachedEmbedder
 from matching.errors import TaxonomyError
-from matching.linking.linker import TaxonomyLinker
+from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.paths import DEMO_ESCO_DIR, VOCABULARY_DIR
 from matching.taxonomy import Taxonomy
 from matching.taxonomy.esco import load_esco

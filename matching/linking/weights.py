@@ -1,0 +1,59 @@
+"""Weights of the evidence a linker combines, and how a text's short word spans are scored.
+
+All weights were chosen on validation data only (HOUSE validation for skills, the MELO and check-set dev
+sets for titles); benchmarks/linking.py measures them on the test sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LinkWeights:
+    lexical: float
+    preferred: float
+    alternative: float
+    description: float
+
+    @property
+    def semantic(self) -> float:
+        return self.preferred + self.alternative + self.description
+
+
+@dataclass(frozen=True, slots=True)
+class SpanSettings:
+    """Scoring of a text's short word spans: their sizes, the spans' share of the score, their weights."""
+
+    sizes: tuple[int, ...]
+    share: float
+    weights: LinkWeights
+    coverage: float = 0.0  # a span's lexical evidence: max(exact label, coverage × the label's word coverage)
+    # At most this many spans of one text are embedded (embedding them is most of the time for a long text):
+    # those with the strongest lexical evidence, shorter first; the others count with lexical evidence only.
+    embedded: int | None = None
+
+
+LEXICAL_FLOOR = 0.85
+OCCUPATION_WEIGHTS = LinkWeights(lexical=1.0, preferred=0.5, alternative=0.5, description=0.0)
+# For a multilingual model, n-grams against the labels mostly add noise; on the non-English titles of the MELO
+# and check-set dev sets these weights gave MRR pol 0.323, cze 0.234, bgr 0.163, check 0.992 (above: 0.267, 0.210,
+# 0.145, 0.963).
+MULTILINGUAL_OCCUPATION_WEIGHTS = LinkWeights(lexical=0.25, preferred=0.5, alternative=1.0, description=0.0)
+# Skills: alternative labels count lexically only. Their embeddings (~85,000 vectors) made up most of the
+# time per sentence and scored slightly worse on HOUSE validation (MRR 0.640 vs 0.652 without them).
+SKILL_WEIGHTS = LinkWeights(lexical=1.0, preferred=1.0, alternative=0.0, description=0.25)
+# A two-word span has no description to compare with; matching it against descriptions only adds noise.
+SKILL_SPANS = SpanSettings(
+    sizes=(1, 2, 3, 4),
+    share=0.4,
+    weights=LinkWeights(lexical=1.0, preferred=1.0, alternative=0.0, description=0.0),
+    coverage=0.8,
+    # A 60-word job ad "sentence" has ~150 spans, 0.4–1 s to embed on two cores. On HOUSE validation 32 spans
+    # scored as well as all of them (MRR 0.684 vs 0.683, RP@5 68.8 % vs 68.4 %; 48 and 64: 0.685 / 68.4 %).
+    embedded=32,
+)
+# The extracted skill set keeps scores from here up: the best F1 on HOUSE validation (P 0.30, R 0.44, F1 0.36;
+# at 0.55 P 0.45, R 0.24). On the German, Ukrainian and Russian sentences of data/linking_eval (dev) it gives
+# F1 0.61, 0.64 and 0.92. Extracted skills are suggestions the user confirms, so recall matters as much.
+SKILL_THRESHOLD = 0.48

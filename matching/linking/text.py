@@ -15,6 +15,11 @@ _TOKEN = re.compile(r"[\w#+]+(?:[.\-'’][\w#+]+)*")  # keeps C#, C++, Node.js, 
 # validation this lifted MRR from 0.672 to 0.683 (RP@5 unchanged) with a tenth fewer spans to embed. A slash
 # stays inside ("TCP/IP", "CI/CD").
 _SPAN_BREAK = re.compile(r"[,;:()\[\]|•]|\s[-–]\s")
+# Coordinated list items that share a word: "Haare schneiden, färben und föhnen" means "Haare färben" too, and
+# "design, build and test software" means "design software". The items of such a list are cut at commas and
+# at these conjunctions. Neutral on HOUSE validation (MRR 0.684, RP@5 68.8 % either way) and on the check set's
+# dev sentences, which hold no such list; job ads in German use it all the time.
+_LIST = re.compile(r",|\s(?:und|oder|sowie|and|or|і|та|або|и|или)\s|\s&\s", re.IGNORECASE)
 
 
 def repair(text: str) -> str:
@@ -36,7 +41,32 @@ def word_spans(text: str, sizes: Sequence[int] = (1, 2, 3, 4)) -> list[str]:
             for start in range(len(words) - size + 1):
                 if content[start] and content[start + size - 1]:
                     spans.setdefault(" ".join(words[start : start + size]), None)
+    for span in _shared_word_spans(text):
+        if len(span.split()) in sizes:
+            spans.setdefault(span, None)
     return list(spans)
+
+
+def _shared_word_spans(text: str) -> list[str]:
+    """Spans of a list whose one-word items share the words of its first or last item: "Haare schneiden,
+    färben und föhnen" gives "Haare färben" and "Haare föhnen" (the words before the first item's last word),
+    "design, build and test software" gives "design software" and "build software"."""
+    out: list[str] = []
+    for clause in re.split(r"[;:()\[\]|•]|\s[-–]\s", text):
+        items = [_TOKEN.findall(item) for item in _LIST.split(clause)]
+        items = [words for words in items if words]
+        if len(items) < 2:
+            continue
+        first, last = items[0], items[-1]
+        if 2 <= len(first) <= 3 and all(len(w) == 1 for w in items[1:]) and _content(first[:-1]):
+            out += [" ".join([*first[:-1], w[0]]) for w in items[1:]]
+        elif 2 <= len(last) <= 3 and all(len(w) == 1 for w in items[:-1]) and _content(last[1:]):
+            out += [" ".join([w[0], *last[1:]]) for w in items[:-1]]
+    return [span for span in out if span.split()[0].lower() not in FUNCTION_WORDS]
+
+
+def _content(words: Sequence[str]) -> bool:
+    return not any(w.lower() in FUNCTION_WORDS for w in words)
 
 
 def top_k(scores: np.ndarray, uri_rank: np.ndarray, k: int) -> list[int]:

@@ -251,6 +251,25 @@ def test_word_spans_neither_start_nor_end_with_a_function_word() -> None:
     assert word_spans("THE AND Of", sizes=(1, 2, 3)) == []  # case does not matter
 
 
+def test_one_word_list_items_share_the_words_of_the_first_or_last_item() -> None:
+    # German puts the shared object first, English after the verbs
+    assert word_spans("Haare schneiden, färben und föhnen", sizes=(2,)) == [
+        "Haare schneiden", "Haare färben", "Haare föhnen",
+    ]  # fmt: skip
+    assert {"design software", "build software"} <= set(word_spans("design, build and test software"))
+    assert {"Ware kontrollieren", "Ware einlagern"} <= set(
+        word_spans("Ware annehmen, kontrollieren und einlagern")
+    )
+    # nothing shared: one-word items only, several long items, or a shared part that is a function word
+    for text in (
+        "Java, Python and C++",
+        "Python und SQL, Versionsverwaltung mit Git",
+        "Experience with Java and SQL",
+    ):
+        assert all(span in text for span in word_spans(text))  # runs of the text's own words only
+    assert word_spans("Haare schneiden, färben", sizes=(1,)) == ["Haare", "schneiden", "färben"]
+
+
 def test_word_spans_keep_technical_words_whole() -> None:
     spans = word_spans("C#, C++ or Node.js; e-learning (Kfz-Mechatroniker/-in).", sizes=(1,))
     assert spans == ["C#", "C++", "Node.js", "e-learning", "Kfz-Mechatroniker"]

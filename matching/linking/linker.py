@@ -16,8 +16,7 @@ sentences of data/linking_eval (dev) from 0.81 to 0.83. Spans stop at commas and
 with the strongest lexical evidence are embedded (the rest count lexically): a 60-word job-ad "sentence" has
 ~150 spans, and embedding them all took 0.4–1 s on two cores.
 
-All weights were chosen on validation data only (HOUSE validation for skills); benchmarks/linking.py
-measures them on the test sets.
+The weights and span settings are in linking/weights.py.
 """
 
 from __future__ import annotations

@@ -260,11 +260,12 @@ def test_one_word_list_items_share_the_words_of_the_first_or_last_item() -> None
     assert {"Ware kontrollieren", "Ware einlagern"} <= set(
         word_spans("Ware annehmen, kontrollieren und einlagern")
     )
-    # nothing shared: one-word items only, several long items, or a shared part that is a function word
+    # nothing shared: one-word items only, several long items, or function words to share or be shared
     for text in (
         "Java, Python and C++",
         "Python und SQL, Versionsverwaltung mit Git",
         "Experience with Java and SQL",
+        "the, a and test software",
     ):
         assert all(span in text for span in word_spans(text))  # runs of the text's own words only
     assert word_spans("Haare schneiden, färben", sizes=(1,)) == ["Haare", "schneiden", "färben"]

@@ -92,7 +92,8 @@ class ConceptLinker:
         return self.lexical.ids
 
     @property
-    def _uri_rank(self) -> np.ndarray:
+    def uri_rank(self) -> np.ndarray:
+        """Each concept's position in URI order: ties in a ranking break by it."""
         if self._rank is None:
             order = sorted(range(len(self.ids)), key=self.ids.__getitem__)
             self._rank = np.empty(len(order), dtype=np.int64)
@@ -253,7 +254,7 @@ class ConceptLinker:
         out = []
         for row in range(len(texts)):
             scores = combined[row]
-            top = top_k(scores, self._uri_rank, k)
+            top = top_k(scores, self.uri_rank, k)
             confidence = self._confidence(scores, top)
             out.append(
                 [

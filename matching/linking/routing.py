@@ -29,7 +29,7 @@ class ConceptLinker(Protocol):
     def ids(self) -> list[str]: ...
 
     @property
-    def _uri_rank(self) -> np.ndarray: ...
+    def uri_rank(self) -> np.ndarray: ...
 
     def score_matrix(
         self, texts: Sequence[str], spans: bool = True
@@ -79,8 +79,8 @@ class LanguageRouted:
         return self.other.ids
 
     @property
-    def _uri_rank(self) -> np.ndarray:
-        return self.other._uri_rank
+    def uri_rank(self) -> np.ndarray:
+        return self.other.uri_rank
 
     def route(self, texts: Sequence[str]) -> tuple[list[int], list[int]]:
         english = [i for i, text in enumerate(texts) if looks_english(repair(text), self.known)]

@@ -99,7 +99,7 @@ class TaxonomyLinker:
             }
             boost = np.asarray([0.05 if uri in profile else 0.0 for uri in self.skills.ids], dtype=np.float32)
             best = best + boost
-        order = top_k(best, self.skills._uri_rank, limit)
+        order = top_k(best, self.skills.uri_rank, limit)
         row_of_best = combined.argmax(axis=0)
         # Each skill's confidence is calibrated for the model that read its best sentence.
         english = set(self.skills.route(sentences)[0]) if isinstance(self.skills, LanguageRouted) else set()

@@ -79,8 +79,10 @@ def test_two_processes_raise_each_alert_once(
     other.open()
     strong = seeker("js-strong", m.NURSE, [m.MEDICATION, m.HYGIENE])
     matcher.create_jobseeker(strong)
+    # The app's own change follower evaluates in the background too (the database is a shared file), so it
+    # may be the one that raises the alert: together, all of them raise it exactly once.
     raised = _evaluate(other) + _evaluate(matcher) + _evaluate(other)
-    assert raised == 1 and _alerts(client)["total"] == 1
+    assert raised <= 1 and _alerts(client)["total"] == 1
 
 
 def test_alerts_are_the_owners_and_erasure_leaves_nothing(

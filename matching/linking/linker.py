@@ -75,16 +75,30 @@ class ConceptLinker:
                 else (lambda c: list(c.alt_labels.get(lang, ())) or [c.label(lang)]),
                 "description": lambda c: [c.descriptions.get(lang) or c.label(lang)],
             }
+            wanted = {name for name in texts if self._weighs(name)}
+            if self._weighs("names"):
+                wanted |= {"preferred", "alternative"}
             for name in texts:
-                if _weight(weights, name) > 0 or (spans is not None and _weight(spans.weights, name) > 0):
+                if name in wanted:
                     index = SemanticIndex([(c.uri, texts[name](c)) for c in concepts], embedder)
                     if index.ids != self.lexical.ids:  # both keep taxonomy order; guard the assumption
                         raise RuntimeError("lexical and semantic indexes disagree on concept order")
                     self.channels[name] = index
+            if self._weighs("names"):
+                self.channels["names"] = SemanticIndex.pooled(
+                    [self.channels["preferred"], self.channels["alternative"]]
+                )
         self.embedder = embedder
         self._rank: np.ndarray | None = None
         self.coverage = (
             WordCoverage(self.lexical.matrix, normalise) if spans is not None and spans.coverage > 0 else None
+        )
+
+    def _weighs(self, channel: str) -> bool:
+        """Whether the whole-text or the span weights use ``channel``."""
+        spans = self.spans
+        return _weight(self.weights, channel) > 0 or (
+            spans is not None and _weight(spans.weights, channel) > 0
         )
 
     @property

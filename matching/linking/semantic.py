@@ -33,6 +33,24 @@ class SemanticIndex:
         self.vectors_by_dim = np.ascontiguousarray(vectors.T)
         self.floor = similarity_floor(embedder)
 
+    @classmethod
+    def pooled(cls, parts: Sequence[SemanticIndex]) -> SemanticIndex:
+        """One vector per concept: the normalised sum of its text vectors in ``parts`` (same concepts, same
+        order, same embedder). Built from vectors already embedded, so it costs no model time."""
+        first = parts[0]
+        total = np.zeros((len(first.ids), first.vectors_by_dim.shape[0]), dtype=np.float32)
+        for part in parts:
+            if part.ids != first.ids:
+                raise RuntimeError("pooled semantic indexes disagree on concept order")
+            total += np.add.reduceat(part.vectors_by_dim.T, part.matrix.starts_array, axis=0)
+        total /= np.maximum(np.linalg.norm(total, axis=1, keepdims=True), 1e-12)
+        index = cls.__new__(cls)
+        index.matrix = LabelMatrix([(concept_id, [concept_id]) for concept_id in first.ids])
+        index.embedder = first.embedder
+        index.vectors_by_dim = np.ascontiguousarray(total.T)
+        index.floor = first.floor
+        return index
+
     @property
     def ids(self) -> list[str]:
         return self.matrix.ids

@@ -76,7 +76,8 @@ class ConceptLinker:
                 "description": lambda c: [c.descriptions.get(lang) or c.label(lang)],
             }
             wanted = {name for name in texts if self._weighs(name)}
-            if self._weighs("names"):
+            pooled = self._weighs("names")  # pooled from the preferred and alternative label vectors
+            if pooled:
                 wanted |= {"preferred", "alternative"}
             for name in texts:
                 if name in wanted:
@@ -84,7 +85,7 @@ class ConceptLinker:
                     if index.ids != self.lexical.ids:  # both keep taxonomy order; guard the assumption
                         raise RuntimeError("lexical and semantic indexes disagree on concept order")
                     self.channels[name] = index
-            if self._weighs("names"):
+            if pooled:
                 self.channels["names"] = SemanticIndex.pooled(
                     [self.channels["preferred"], self.channels["alternative"]]
                 )

@@ -20,14 +20,23 @@ SCORE_DECIMALS = 6
 class SemanticIndex:
     """Each concept scores as its best-matching text (preferred label, alternative label or description)."""
 
-    def __init__(self, concepts: Sequence[tuple[str, Sequence[str]]], embedder: Embedder, batch: int = 4096):
+    def __init__(
+        self,
+        concepts: Sequence[tuple[str, Sequence[str]]],
+        embedder: Embedder,
+        batch: int = 4096,
+        vectors: np.ndarray | None = None,
+    ):
+        """``vectors``: the texts' vectors when they are already at hand (one row per distinct text of a
+        concept, in order); otherwise ``embedder`` embeds them."""
         self.matrix = LabelMatrix(concepts)
         self.embedder = embedder
-        parts = [
-            embedder.embed(self.matrix.labels[i : i + batch])
-            for i in range(0, len(self.matrix.labels), batch)
-        ]
-        vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+        if vectors is None:
+            parts = [
+                embedder.embed(self.matrix.labels[i : i + batch])
+                for i in range(0, len(self.matrix.labels), batch)
+            ]
+            vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
         # Stored dimension-major: a few queries × this contiguous matrix runs ~1.8× faster than q @ vectors.T
         # (the product is bound by reading the matrix once).
         self.vectors_by_dim = np.ascontiguousarray(vectors.T)
@@ -44,12 +53,7 @@ class SemanticIndex:
                 raise RuntimeError("pooled semantic indexes disagree on concept order")
             total += np.add.reduceat(part.vectors_by_dim.T, part.matrix.starts_array, axis=0)
         total /= np.maximum(np.linalg.norm(total, axis=1, keepdims=True), 1e-12)
-        index = cls.__new__(cls)
-        index.matrix = LabelMatrix([(concept_id, [concept_id]) for concept_id in first.ids])
-        index.embedder = first.embedder
-        index.vectors_by_dim = np.ascontiguousarray(total.T)
-        index.floor = first.floor
-        return index
+        return cls([(concept_id, [concept_id]) for concept_id in first.ids], first.embedder, vectors=total)
 
     @property
     def ids(self) -> list[str]:

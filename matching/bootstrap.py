@@ -6,6 +6,7 @@ import logging
 
 from matching.config import Settings
 from matching.embedding.base import Embedder
+from matching.embedding.deferred import DeferredEmbedder
 from matching.embedding.factory import make_embedder
 from matching.ranking.eligibility import EligibilityRules
 from matching.service import Matcher
@@ -28,8 +29,9 @@ def load_taxonomy(settings: Settings) -> Taxonomy:
     return taxonomy
 
 
-def make_embedders(settings: Settings) -> tuple[Embedder, Embedder | None]:
-    """The configured model and, beside a multilingual one, the English model for English texts."""
+def make_embedders(settings: Settings, defer_english: bool = False) -> tuple[Embedder, Embedder | None]:
+    """The configured model and, beside a multilingual one, the English model for English texts;
+    ``defer_english``: load the latter in the background (see :class:`DeferredEmbedder`)."""
 
     def named(model: str) -> Embedder:
         return make_embedder(
@@ -37,7 +39,10 @@ def make_embedders(settings: Settings) -> tuple[Embedder, Embedder | None]:
         )
 
     english = settings.resolved_english_model
-    return named(settings.embedding_model), named(english) if english else None
+    main = named(settings.embedding_model)
+    if not english:
+        return main, None
+    return main, DeferredEmbedder(lambda: named(english), english) if defer_english else named(english)
 
 
 def build_matcher(
@@ -51,7 +56,8 @@ def build_matcher(
     what-if that stores nothing); ``keep_indexes=False`` keeps the indexes in memory only."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     taxonomy = taxonomy or load_taxonomy(settings)
-    embedder, english_embedder = make_embedders(settings)
+    # The English model only links free text, which is built beside serving: it loads while indexes load.
+    embedder, english_embedder = make_embedders(settings, defer_english=True)
     return Matcher(
         taxonomy,
         embedder,

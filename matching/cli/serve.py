@@ -8,6 +8,8 @@ same rows (docs/deployment.md).
 from __future__ import annotations
 
 import os
+import threading
+import time
 from typing import Annotated
 
 import typer
@@ -31,21 +33,35 @@ WorkersOption = Annotated[
 
 
 def serve_matcher(matcher: Matcher, host: str, port: int) -> None:
-    """Serve one process with an open matcher; free-text linking warms beside serving."""
+    """Serve one process with an open matcher; free-text linking warms beside serving, from the moment the
+    server listens (started before, it would compete with the server's own start for both cores)."""
     import uvicorn
 
     from api.app import create_app
     from matching.logs import log_config
 
-    matcher.warm_in_background(lambda seconds: console.print(f"Free-text linking ready ({seconds:.1f} s)."))
-    try:
-        uvicorn.run(
+    matcher.wait_for_models()
+    server = uvicorn.Server(
+        uvicorn.Config(
             create_app(matcher=matcher),
             host=host,
             port=port,
             log_config=log_config(access_log=True),
             access_log=True,
         )
+    )
+
+    def warm_once_listening() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started:
+            matcher.warm_in_background(
+                lambda seconds: console.print(f"Free-text linking ready ({seconds:.1f} s).")
+            )
+
+    threading.Thread(target=warm_once_listening, name="warm-up start", daemon=True).start()
+    try:
+        server.run()
     finally:
         matcher.close()
 

@@ -25,6 +25,11 @@ import numpy as np
 
 PACKAGED_E5 = "packaged:multilingual-e5-small"
 DIM = 384
+# Tokens per engine call. The engine packs a call's texts into one pass; past a few hundred tokens its
+# activations fall out of the CPU caches. On two cores, 300 vacancy texts (~77 tokens each) embed about 20 %
+# faster in calls of ~512 tokens than in calls of 256 texts, short labels 10–15 % faster; the vectors are
+# the same bit for bit (each text's tokens attend only to each other).
+TOKENS_PER_CALL = 512
 
 
 def _engine_files() -> tuple[Path, Path, Path | None]:
@@ -131,7 +136,8 @@ class E5Embedder:
     train-linker``; its model id then names the file's content, so cached vectors never mix."""
 
     def __init__(self, threads: int | None = None, batch_size: int = 256, weights: Path | None = None):
-        """``threads``: OpenMP threads per call (default: every core this process may use)."""
+        """``threads``: OpenMP threads per call (default: every core this process may use); ``batch_size``:
+        at most this many texts per engine call, which also stops at about :data:`TOKENS_PER_CALL` tokens."""
         self._engine = E5Engine.shared(weights)
         self._model_id = PACKAGED_E5 if weights is None else f"e5-file:{_content_hash(weights)}"
         self.threads = max(1, threads or available_cores())
@@ -173,7 +179,23 @@ class E5Embedder:
     def _embed(self, texts: Sequence[str], query: bool) -> np.ndarray:
         texts = list(texts)
         parts = []
-        for start in range(0, len(texts), self._batch_size):
+        for batch in self._batches(texts, query):
             with self._lock:
-                parts.append(self._engine.embed(texts[start : start + self._batch_size], query, self.threads))
+                parts.append(self._engine.embed(batch, query, self.threads))
         return np.concatenate(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
+
+    def _batches(self, texts: list[str], query: bool) -> list[list[str]]:
+        """Consecutive runs of texts, each up to ``batch_size`` texts and ending once it holds
+        :data:`TOKENS_PER_CALL` tokens (a longer text is a run of its own)."""
+        batches: list[list[str]] = []
+        batch: list[str] = []
+        tokens = 0
+        for text in texts:
+            batch.append(text)
+            tokens += self._engine.token_count(text, query)
+            if tokens >= TOKENS_PER_CALL or len(batch) == self._batch_size:
+                batches.append(batch)
+                batch, tokens = [], 0
+        if batch:
+            batches.append(batch)
+        return batches

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from matching.embedding.base import Embedder, is_multilingual
+from matching.embedding.deferred import DeferredEmbedder
 from matching.errors import UnknownConceptError
 from matching.linking.autocomplete import Autocompleter, Suggestion
 from matching.linking.results import LinkedConcept
@@ -42,6 +43,12 @@ class TextLinking:
         self._linker: TaxonomyLinker | None = None
         self._autocompleter: Autocompleter | None = None
         self._lock = threading.Lock()
+
+    def wait_for_models(self) -> None:
+        """Wait for a model still loading in the background; its load error is raised here, where a command
+        starting a server can report it, rather than in the first request that needs it."""
+        if isinstance(self.english_embedder, DeferredEmbedder):
+            self.english_embedder.wait()
 
     def warm_in_background(
         self, done: Callable[[float], None] | None = None, first: Callable[[], None] | None = None

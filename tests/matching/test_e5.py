@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matching.embedding.cache import CachedEmbedder
-from matching.embedding.e5 import PACKAGED_E5, E5Embedder, E5Engine, is_model_file
+from matching.embedding.e5 import PACKAGED_E5, TOKENS_PER_CALL, E5Embedder, E5Engine, is_model_file
 from matching.embedding.e5_format import dequantise, quantise, read_model, write_model
 from matching.embedding.factory import make_embedder
 
@@ -34,6 +34,22 @@ def test_a_title_finds_its_occupation_across_languages() -> None:
     )
     for query, best in (("агроном", 2), ("економіст", 3), ("крановщик", 4), ("Gabelstaplerfahrer", 5)):
         assert int(np.argmax(embedder.embed_queries([query])[0] @ labels.T)) == best, query
+
+
+def test_texts_are_sent_in_runs_of_about_512_tokens_with_the_same_vectors_as_one_by_one() -> None:
+    embedder = E5Embedder(threads=1, batch_size=50)
+    long = "Pflege und Betreuung älterer Menschen im Wohnbereich, Dokumentation. " * 40  # > 512 tokens alone
+    texts = [*TEXTS, long, *(f"Fachkraft {i}" for i in range(60))]
+    batches = embedder._batches(texts, query=True)
+    assert [t for b in batches for t in b] == texts and all(len(b) <= 50 for b in batches)
+    long_run = next(b for b in batches if long in b)
+    assert long_run[-1] == long  # a run ends at the text that reaches the budget
+    for run in batches[:-1]:
+        tokens = [embedder._engine.token_count(t, True) for t in run]
+        assert sum(tokens) >= TOKENS_PER_CALL or len(run) == 50
+        assert sum(tokens[:-1]) < TOKENS_PER_CALL
+    one_by_one = np.vstack([embedder.embed_queries([t]) for t in texts])
+    np.testing.assert_array_equal(embedder.embed_queries(texts), one_by_one)
 
 
 def test_queries_are_cached_apart_from_passages_and_erasure_forgets_both(tmp_path: Path) -> None:

@@ -32,6 +32,36 @@ def test_the_fitted_temperature_recovers_the_one_that_generated_the_labels() -> 
     truth = Calibration(0.08, 1.0, 0.0)
     gold = [[int(rng.choice(20, p=truth.occupation_probabilities(row)))] for row in scores]
     assert fit_temperature(scores, gold) == pytest.approx(0.08, rel=0.15)
+    assert fit_temperature(scores, gold, target="all") == pytest.approx(0.08, rel=0.15)
+
+
+def _best_confidence(scores: np.ndarray, gold: list[list[int]], temperature: float) -> tuple[list, list]:
+    calibration = Calibration(temperature, 1.0, 0.0)
+    best = [int(np.argmax(row)) for row in scores]
+    confidence = [
+        float(calibration.occupation_probabilities(row)[b]) for row, b in zip(scores, best, strict=True)
+    ]
+    return confidence, [b in g for b, g in zip(best, gold, strict=True)]
+
+
+def test_the_best_occupations_probability_is_calibrated_where_the_softmax_is_not_the_true_model() -> None:
+    # Whether the best-scoring occupation is right follows a softmax with temperature 0.08, but when it is
+    # wrong the gold one is any other candidate, not the runner-up the softmax would favour. Fitting the whole
+    # distribution bends the temperature to explain those; fitting the best one's probability does not.
+    rng = np.random.default_rng(11)
+    scores = rng.uniform(0.2, 0.9, size=(4000, 30))
+    truth = Calibration(0.08, 1.0, 0.0)
+    gold = []
+    for row in scores:
+        best = int(np.argmax(row))
+        right = rng.uniform() < truth.occupation_probabilities(row)[best]
+        gold.append([best] if right else [int(rng.choice([i for i in range(30) if i != best]))])
+    fit, held = slice(0, 2000), slice(2000, 4000)
+    errors = {}
+    for target in ("best", "all"):
+        temperature = fit_temperature(scores[fit], gold[fit], target=target)
+        errors[target] = expected_calibration_error(*_best_confidence(scores[held], gold[held], temperature))
+    assert errors["best"] < 0.04 and errors["all"] > errors["best"] + 0.04, errors
 
 
 def test_platt_scaling_is_calibrated_on_data_drawn_from_a_logistic() -> None:

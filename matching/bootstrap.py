@@ -31,7 +31,7 @@ def load_taxonomy(settings: Settings) -> Taxonomy:
 
 def make_embedders(settings: Settings, defer_english: bool = False) -> tuple[Embedder, Embedder | None]:
     """The configured model and, beside a multilingual one, the English model for English texts;
-    ``defer_english``: load the latter in the background (see :class:`DeferredEmbedder`)."""
+    ``defer_english``: load the latter on its first use (see :class:`DeferredEmbedder`)."""
 
     def named(model: str) -> Embedder:
         return make_embedder(
@@ -42,7 +42,9 @@ def make_embedders(settings: Settings, defer_english: bool = False) -> tuple[Emb
     main = named(settings.embedding_model)
     if not english:
         return main, None
-    return main, DeferredEmbedder(lambda: named(english), english) if defer_english else named(english)
+    if defer_english:
+        return main, DeferredEmbedder(lambda: named(english), english, background=False)
+    return main, named(english)
 
 
 def build_matcher(
@@ -56,7 +58,7 @@ def build_matcher(
     what-if that stores nothing); ``keep_indexes=False`` keeps the indexes in memory only."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     taxonomy = taxonomy or load_taxonomy(settings)
-    # The English model only links free text, which is built beside serving: it loads while indexes load.
+    # The English model only links free text, which is built beside serving: it loads with the linkers.
     embedder, english_embedder = make_embedders(settings, defer_english=True)
     return Matcher(
         taxonomy,

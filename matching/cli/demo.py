@@ -62,7 +62,6 @@ def demo(
                 state["base"] += total
 
         matcher.bulk_load(dataset.jobseekers, job_offers, progress=advance, organisation=DEMO_ORGANISATION)
-    matcher.wait_for_models()  # the English model loaded meanwhile
     seeker_id, vacancy = dataset.jobseekers[0].id, job_offers[0]
     keys = {
         role: matcher.storage.keys.create(role, DEMO_ORGANISATION, subject, label="demo")[1]

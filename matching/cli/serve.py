@@ -40,7 +40,6 @@ def serve_matcher(matcher: Matcher, host: str, port: int) -> None:
     from api.app import create_app
     from matching.logs import log_config
 
-    matcher.wait_for_models()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(matcher=matcher),
@@ -129,5 +128,6 @@ def serve(
     with console.status("Loading taxonomy, model and indexes…"):
         matcher = build_matcher(settings)
         outcome = matcher.open()
+        matcher.wait_for_models()  # a model that cannot be loaded stops the start
     console.print(f"Indexes: {outcome}")
     serve_matcher(matcher, host, port)

@@ -1,8 +1,8 @@
-"""An embedder that loads in a background thread while the process goes on with other work.
+"""An embedder that is loaded when it is needed, or in a background thread while the process goes on.
 
-The English model beside the multilingual one only links English free text, which the service builds beside
-serving anyway. Loading it (sentence-transformers and torch: 4–6 s on two cores) need not hold up indexing:
-it loads while the multilingual model embeds the profiles, and the first use waits for it.
+The English model beside the multilingual one only links English free text, and the service builds its
+linkers beside serving anyway. Loading it (sentence-transformers and torch: 4–6 s on two cores) therefore
+need not hold up indexing and the first answers: it loads with the linkers.
 """
 
 from __future__ import annotations
@@ -15,30 +15,37 @@ from matching.embedding.base import Embedder
 
 
 class DeferredEmbedder:
-    """Starts building its embedder at once, in a daemon thread; every attribute waits for it.
+    """Builds its embedder once: in a daemon thread started at once (``background=True``), else on first use.
+    Every attribute waits for the build.
 
-    A failed load (a model name that does not resolve, say) is raised, as it was raised in the thread, by
-    :meth:`wait` and by every use, so it is never silently lost."""
+    A failed build (a model name that does not resolve, say) is raised by :meth:`wait` and by every use, so it
+    is never silently lost."""
 
-    def __init__(self, build: Callable[[], Embedder], name: str):
+    def __init__(self, build: Callable[[], Embedder], name: str, *, background: bool = True):
         self._name = name
+        self._build = build
         self._embedder: Embedder | None = None
         self._error: BaseException | None = None
         self._loaded = threading.Event()
-        self._thread = threading.Thread(target=self._load, args=(build,), name=f"load {name}", daemon=True)
-        self._thread.start()
+        self._lock = threading.Lock()  # one build, whichever thread gets there first
+        if background:
+            threading.Thread(target=self._load, name=f"load {name}", daemon=True).start()
 
-    def _load(self, build: Callable[[], Embedder]) -> None:
-        try:
-            self._embedder = build()
-        except BaseException as exc:  # re-raised in the caller's thread by wait()
-            self._error = exc
-        finally:
-            self._loaded.set()
+    def _load(self) -> None:
+        with self._lock:
+            if self._loaded.is_set():
+                return
+            try:
+                self._embedder = self._build()
+            except BaseException as exc:  # re-raised in the caller's thread by wait()
+                self._error = exc
+            finally:
+                self._loaded.set()
 
     def wait(self) -> Embedder:
-        """The embedder, once loaded (the load's error, if it failed)."""
-        self._loaded.wait()
+        """The embedder, built now if nothing has started building it (the build's error, if it failed)."""
+        if not self._loaded.is_set():
+            self._load()  # or waits for the build under way
         if self._error is not None:
             raise self._error
         assert self._embedder is not None
@@ -55,5 +62,4 @@ class DeferredEmbedder:
         return getattr(self.wait(), name)
 
     def __repr__(self) -> str:
-        state = "loaded" if self.loaded else "loading"
-        return f"DeferredEmbedder({self._name!r}, {state})"
+        return f"DeferredEmbedder({self._name!r}, {'loaded' if self.loaded else 'not loaded'})"

@@ -3,6 +3,7 @@ title, the skills named in a text, type-ahead over every label, and labels of co
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from matching.linking.autocomplete import Autocompleter, Suggestion
 from matching.linking.results import LinkedConcept
 from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.taxonomy import Taxonomy
+
+log = logging.getLogger(__name__)
 
 ConceptKind = Literal["occupation", "skill"]
 
@@ -45,8 +48,8 @@ class TextLinking:
         self._lock = threading.Lock()
 
     def wait_for_models(self) -> None:
-        """Wait for a model still loading in the background; its load error is raised here, where a command
-        starting a server can report it, rather than in the first request that needs it."""
+        """Load now a model that would load on first use (or wait for one loading in the background): its
+        error is raised here, where a command starting a server can report it, not in the first request."""
         if isinstance(self.english_embedder, DeferredEmbedder):
             self.english_embedder.wait()
 
@@ -60,8 +63,12 @@ class TextLinking:
             if first is not None:
                 first()
             started = time.perf_counter()
-            self.linker  # noqa: B018 (builds on first access)
-            self.autocompleter  # noqa: B018
+            try:
+                self.linker  # noqa: B018 (builds on first access)
+                self.autocompleter  # noqa: B018
+            except Exception as exc:  # each free-text request tries again and reports the error itself
+                log.error("Free-text linking could not be built: %s", exc)
+                return
             if done is not None:
                 done(time.perf_counter() - started)
 

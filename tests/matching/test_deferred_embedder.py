@@ -1,5 +1,5 @@
-"""The English model loads in the background: the process goes on meanwhile, the first use waits, and a
-failed load is raised where a command can report it."""
+"""The English model loads when it is first needed (or in the background): the process goes on meanwhile,
+the first use waits, and a failed load is raised where a command can report it."""
 
 from __future__ import annotations
 
@@ -32,6 +32,23 @@ def test_the_embedder_loads_in_another_thread_and_its_first_use_waits_for_it() -
     assert (deferred.model_id, deferred.dim) == (HashingEmbedder(16).model_id, 16)
 
 
+def test_without_a_background_thread_the_first_use_builds_it_once_for_every_thread() -> None:
+    built_in: list[str] = []
+
+    def build() -> HashingEmbedder:
+        built_in.append(threading.current_thread().name)
+        return HashingEmbedder(8)
+
+    deferred = DeferredEmbedder(build, "hashing-8", background=False)
+    assert not deferred.loaded and built_in == []  # nothing built until something needs it
+    users = [threading.Thread(target=lambda: deferred.embed(["x"]), name=f"user {i}") for i in range(4)]
+    for user in users:
+        user.start()
+    for user in users:
+        user.join()
+    assert deferred.loaded and len(built_in) == 1 and built_in[0].startswith("user ")
+
+
 def test_a_failed_load_is_raised_by_wait_and_by_every_use() -> None:
     def build() -> HashingEmbedder:
         raise RuntimeError("model folder /models/en not found")
@@ -53,10 +70,31 @@ def test_the_service_builds_before_the_english_model_loads_and_reports_its_failu
         embedding_model="hashing-32",
         english_embedding_model="hashing-not-a-number",
     )  # type: ignore[call-arg]
-    matcher = build_matcher(settings)  # does not raise: the English model loads in the background
+    matcher = build_matcher(settings)  # does not raise: the English model loads on first use
     try:
         assert isinstance(matcher.linking.english_embedder, DeferredEmbedder)
         with pytest.raises(ValueError, match="not-a-number"):
-            matcher.wait_for_models()  # what `serve` and `demo` call before they report ready
+            matcher.wait_for_models()  # what `serve` and the app's start call before serving
+    finally:
+        matcher.close()
+
+
+def test_a_warm_up_that_cannot_load_the_model_says_so_and_does_not_report_ready(
+    mini_esco_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        esco_path=mini_esco_dir,
+        vocabulary=[],
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{(tmp_path / 'db.sqlite').as_posix()}",
+        embedding_model="hashing-32",
+        english_embedding_model="hashing-not-a-number",
+    )  # type: ignore[call-arg]
+    matcher = build_matcher(settings)
+    ready: list[float] = []
+    try:
+        matcher.linking.warm_in_background(ready.append).join(30)
+        assert ready == []
+        assert "Free-text linking could not be built" in caplog.text and "not-a-number" in caplog.text
     finally:
         matcher.close()

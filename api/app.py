@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, matcher: Matcher | None = None)
 
             app.state.matcher = build_matcher(app.state.settings)
             app.state.matcher.open()
-            app.state.matcher.wait_for_models()  # a model that failed to load stops the start, not a request
+            app.state.matcher.linking.wait_for_models()  # a model that failed to load stops the start, not a request
             # Place names and, on a full ESCO download, every label's embedding: not in the first requests.
             app.state.matcher.warm_in_background()
         else:

@@ -128,6 +128,6 @@ def serve(
     with console.status("Loading taxonomy, model and indexes…"):
         matcher = build_matcher(settings)
         outcome = matcher.open()
-        matcher.wait_for_models()  # a model that cannot be loaded stops the start
+        matcher.linking.wait_for_models()  # a model that cannot be loaded stops the start
     console.print(f"Indexes: {outcome}")
     serve_matcher(matcher, host, port)

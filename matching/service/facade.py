@@ -91,10 +91,6 @@ class Matcher:
     def open(self, progress: Progress | None = None) -> dict[str, str]:
         return self.indexes.open(progress)
 
-    def wait_for_models(self) -> None:
-        """Every model loaded (one may load in the background); a failed load is raised here."""
-        self.linking.wait_for_models()
-
     def warm_in_background(self, linking_ready: Callable[[float], None] | None = None) -> None:
         """Load what the first requests would otherwise wait for: place names, then free-text linking."""
         self.linking.warm_in_background(linking_ready, first=self.ranker.rules.gazetteer.warm)

@@ -74,7 +74,7 @@ def test_the_service_builds_before_the_english_model_loads_and_reports_its_failu
     try:
         assert isinstance(matcher.linking.english_embedder, DeferredEmbedder)
         with pytest.raises(ValueError, match="not-a-number"):
-            matcher.wait_for_models()  # what `serve` and the app's start call before serving
+            matcher.linking.wait_for_models()  # what `serve` and the app's start call before serving
     finally:
         matcher.close()
 

@@ -90,12 +90,12 @@ def main() -> None:
     print("| run | " + " | ".join(f"{c}, s" for c in columns) + " |")
     print("|---" * (len(columns) + 1) + "|")
     for i, run in enumerate(runs, 1):
-        print(f"| {i} | " + " | ".join(f"{run[c]:.1f}" if c in run else "–" for c in columns) + " |")
-    medians = [
-        statistics.median(r[c] for r in runs if c in r) if any(c in r for r in runs) else None
-        for c in columns
-    ]
-    print("| median | " + " | ".join(f"{m:.1f}" if m is not None else "–" for m in medians) + " |")
+        print(f"| {i} | " + " | ".join(_cell([run[c]] if c in run else []) for c in columns) + " |")
+    print("| median | " + " | ".join(_cell([r[c] for r in runs if c in r]) for c in columns) + " |")
+
+
+def _cell(seconds: list[float]) -> str:
+    return f"{statistics.median(seconds):.1f}" if seconds else "–"
 
 
 if __name__ == "__main__":

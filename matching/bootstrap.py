@@ -43,7 +43,7 @@ def make_embedders(settings: Settings, defer_english: bool = False) -> tuple[Emb
     if not english:
         return main, None
     if defer_english:
-        return main, DeferredEmbedder(lambda: named(english), english, background=False)
+        return main, DeferredEmbedder(lambda: named(english), english)
     return main, named(english)
 
 

@@ -1,4 +1,4 @@
-"""An embedder that is loaded when it is needed, or in a background thread while the process goes on.
+"""An embedder that is loaded on its first use.
 
 The English model beside the multilingual one only links English free text, and the service builds its
 linkers beside serving anyway. Loading it (sentence-transformers and torch: 4–6 s on two cores) therefore
@@ -15,21 +15,19 @@ from matching.embedding.base import Embedder
 
 
 class DeferredEmbedder:
-    """Builds its embedder once: in a daemon thread started at once (``background=True``), else on first use.
-    Every attribute waits for the build.
+    """Builds its embedder once, on first use, in whichever thread gets there first; every attribute waits for
+    the build.
 
     A failed build (a model name that does not resolve, say) is raised by :meth:`wait` and by every use, so it
     is never silently lost."""
 
-    def __init__(self, build: Callable[[], Embedder], name: str, *, background: bool = True):
+    def __init__(self, build: Callable[[], Embedder], name: str):
         self._name = name
         self._build = build
         self._embedder: Embedder | None = None
         self._error: BaseException | None = None
         self._loaded = threading.Event()
-        self._lock = threading.Lock()  # one build, whichever thread gets there first
-        if background:
-            threading.Thread(target=self._load, name=f"load {name}", daemon=True).start()
+        self._lock = threading.Lock()  # one build; other threads wait for it
 
     def _load(self) -> None:
         with self._lock:
@@ -37,15 +35,15 @@ class DeferredEmbedder:
                 return
             try:
                 self._embedder = self._build()
-            except BaseException as exc:  # re-raised in the caller's thread by wait()
+            except BaseException as exc:  # re-raised by wait(), in every thread that asks
                 self._error = exc
             finally:
                 self._loaded.set()
 
     def wait(self) -> Embedder:
-        """The embedder, built now if nothing has started building it (the build's error, if it failed)."""
+        """The embedder, built now unless it is built or being built (the build's error, if it failed)."""
         if not self._loaded.is_set():
-            self._load()  # or waits for the build under way
+            self._load()
         if self._error is not None:
             raise self._error
         assert self._embedder is not None

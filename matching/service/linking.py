@@ -48,8 +48,8 @@ class TextLinking:
         self._lock = threading.Lock()
 
     def wait_for_models(self) -> None:
-        """Load now a model that would load on first use (or wait for one loading in the background): its
-        error is raised here, where a command starting a server can report it, not in the first request."""
+        """Load now a model that would load on first use: its error is raised here, where a command starting a
+        server can report it, not in the first request."""
         if isinstance(self.english_embedder, DeferredEmbedder):
             self.english_embedder.wait()
 

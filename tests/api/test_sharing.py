@@ -17,7 +17,11 @@ from tests import mini_esco as m
 from tests.conftest import auth, key_for
 from tests.factories import seeker, vacancy
 
-TODAY = dt.datetime.now(dt.UTC).date()
+
+
+def _today() -> dt.date:
+    """Read at each use, not at import: a run that crosses midnight UTC must not send yesterday's date."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def test_a_shared_person_is_seen_and_matched_by_the_other_organisation_only_whil
     assert client.get("/api/v1/jobseekers/js-1", headers=b).status_code == 404
     assert _candidates(client, b) == []
 
-    share = _share(client, TODAY + dt.timedelta(days=30))
+    share = _share(client, _today() + dt.timedelta(days=30))
     assert share["active"] and share["organisation"] == "b"
     assert client.get("/api/v1/jobseekers/js-1", headers=b).status_code == 200
     assert _candidates(client, b) == ["js-1"]  # the shared person only, none of the others
@@ -70,7 +74,7 @@ def test_a_shared_person_is_seen_and_matched_by_the_other_organisation_only_whil
     assert client.put("/api/v1/jobseekers/js-1", json=changed, headers=b).status_code == 404
     assert client.delete("/api/v1/jobseekers/js-1", headers=b).status_code == 404
     assert client.post(
-        "/api/v1/jobseekers/js-1/shares", json={"organisation": "c", "purpose": "x", "until": TODAY.isoformat()},
+        "/api/v1/jobseekers/js-1/shares", json={"organisation": "c", "purpose": "x", "until": _today().isoformat()},
         headers=b,
     ).status_code == 404  # only the owner shares  # fmt: skip
 
@@ -88,11 +92,11 @@ def test_a_shared_person_is_seen_and_matched_by_the_other_organisation_only_whil
     assert _candidates(client, b) == []
 
     # Expired: a share whose last day has passed reaches nothing either.
-    again = _share(client, TODAY)
+    again = _share(client, _today())
     assert client.get("/api/v1/jobseekers/js-1", headers=b).status_code == 200
     with matcher.storage.writes.begin() as session:
         session.execute(
-            update(ShareRow).where(ShareRow.id == again["id"]).values(until=TODAY - dt.timedelta(days=1))
+            update(ShareRow).where(ShareRow.id == again["id"]).values(until=_today() - dt.timedelta(days=1))
         )
     assert client.get("/api/v1/jobseekers/js-1", headers=b).status_code == 404
     assert _candidates(client, b) == []
@@ -125,13 +129,13 @@ def test_a_case_handed_over_moves_with_the_persons_keys(
 
 def test_bad_shares_are_refused(client: TestClient, world: dict[str, Any]) -> None:
     def share(**body: Any) -> int:
-        payload = {"organisation": "b", "purpose": "Beratung", "until": TODAY.isoformat()} | body
+        payload = {"organisation": "b", "purpose": "Beratung", "until": _today().isoformat()} | body
         return client.post("/api/v1/jobseekers/js-1/shares", json=payload).status_code
 
-    assert share(until=(TODAY - dt.timedelta(days=1)).isoformat()) == 422
-    assert share(until=(TODAY + dt.timedelta(days=800)).isoformat()) == 422
+    assert share(until=(_today() - dt.timedelta(days=1)).isoformat()) == 422
+    assert share(until=(_today() + dt.timedelta(days=800)).isoformat()) == 422
     assert share(organisation="Not An Org!") == 422
     assert share(organisation="default") == 422  # its own
     assert share(purpose="") == 422
     assert client.post("/api/v1/jobseekers/js-none/shares", json={
-        "organisation": "b", "purpose": "x", "until": TODAY.isoformat()}).status_code == 404  # fmt: skip
+        "organisation": "b", "purpose": "x", "until": _today().isoformat()}).status_code == 404  # fmt: skip

@@ -18,7 +18,6 @@ from tests.conftest import auth, key_for
 from tests.factories import seeker, vacancy
 
 
-
 def _today() -> dt.date:
     """Read at each use, not at import: a run that crosses midnight UTC must not send yesterday's date."""
     return dt.datetime.now(dt.UTC).date()

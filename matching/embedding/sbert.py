@@ -1,4 +1,4 @@
-"""Any sentence-transformers model, by hub name or local folder, on the CPU in fp32 or bf16."""
+"""Any sentence-transformers model, by hub name or local folder, on the CPU in fp32 (eager or traced) or bf16."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 
 from matching.embedding.base import unit_rows
+from matching.embedding.traced import Encoder, traced_encoder
 
 log = logging.getLogger(__name__)
 
 PACKAGED_MINILM = "packaged:all-MiniLM-L6-v2"
-BACKENDS = {"auto", "fp32", "bf16"}
+BACKENDS = {"auto", "fp32", "traced", "bf16"}
 BF16_MIN_COSINE = 0.9999
 PROBE_SENTENCES = (
     "registered nurse for intensive care",
@@ -67,9 +68,10 @@ class SentenceTransformerEmbedder:
         backend: str = "auto",
         threads: int | None = None,
     ):
-        """``backend``: ``fp32``, ``bf16`` (autocast; needs a CPU with AVX512-BF16 or AMX) or ``auto``,
-        which measures both on probe sentences and takes bf16 only if it is faster and agrees with fp32
-        to a cosine of at least 0.9999 on every probe. ``threads``: torch's threads in this process."""
+        """``backend``: ``fp32`` (eager torch), ``traced`` (fp32 as a TorchScript trace, embedding/traced.py),
+        ``bf16`` (autocast; needs a CPU with AVX512-BF16 or AMX) or ``auto``, which takes bf16 only if it is
+        faster and agrees with fp32 to a cosine of at least 0.9999 on every probe, else the trace where it
+        reproduces eager fp32, else eager fp32. ``threads``: torch's threads in this process."""
         if backend not in BACKENDS:
             raise ValueError(
                 f"The 'backend' parameter must be one of {sorted(BACKENDS)}. Got {backend!r} instead."
@@ -98,9 +100,17 @@ class SentenceTransformerEmbedder:
         self._dim = dim
         self._lock = threading.Lock()  # torch modules are not safe to call from several threads at once
         self._bf16 = False
+        self._traced: Encoder | None = None
         if backend == "bf16" or (backend == "auto" and device == "cpu" and _cpu_has_bf16()):
             self._bf16 = backend == "bf16" or self._bf16_is_safe_and_faster()
-        self.backend = "bf16" if self._bf16 else "fp32"
+        if backend == "traced" or (backend == "auto" and device == "cpu" and not self._bf16):
+            self._traced = traced_encoder(self._model, self._eager_fp32, PROBE_SENTENCES)
+            if self._traced is None and backend == "traced":
+                raise ValueError(
+                    f"The embedding backend 'traced' cannot run the model {model!r} (its layout is not a "
+                    "transformer with mean pooling, or the trace did not reproduce it); use 'auto' or 'fp32'."
+                )
+        self.backend = "bf16" if self._bf16 else "traced" if self._traced else "fp32"
 
     @property
     def model_id(self) -> str:
@@ -139,7 +149,18 @@ class SentenceTransformerEmbedder:
             vectors = self._encode([prefix + t for t in texts], self._bf16)
         return unit_rows(vectors)
 
-    def _encode(self, texts: list[str], bf16: bool) -> np.ndarray:
+    def _eager_fp32(self, texts: list[str]) -> np.ndarray:
+        return unit_rows(self._encode(texts, bf16=False, traced=False))
+
+    def _encode(self, texts: list[str], bf16: bool, traced: bool = True) -> np.ndarray:
+        if traced and self._traced is not None and not bf16:
+            # As sentence-transformers batches: longest first, so each batch pads to similar lengths.
+            order = np.argsort([-len(t) for t in texts], kind="stable")
+            out = np.empty((len(texts), self._dim), dtype=np.float32)
+            for start in range(0, len(texts), self._batch_size):
+                rows = order[start : start + self._batch_size]
+                out[rows] = self._traced([texts[i] for i in rows])
+            return out
         import torch
 
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):

@@ -17,7 +17,7 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +25,21 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from linking import jobbert_set, link_latency, skill_sets  # noqa: E402
+
+from matching.config import Settings  # noqa: E402
+from matching.embedding.factory import make_embedder  # noqa: E402
 from matching.embedding.sbert import (  # noqa: E402
     PROBE_SENTENCES,
     SentenceTransformerEmbedder,
     _cpu_has_bf16,
 )
+from matching.linking.taxonomy_linker import TaxonomyLinker  # noqa: E402
 from matching.linking.text import word_spans  # noqa: E402
+from matching.taxonomy.esco import load_esco  # noqa: E402
+from matching.taxonomy.vocabulary import with_vocabulary  # noqa: E402
 
 SENTENCE = (
     "Strong knowledge of HTML and CSS, experience with Java or C# and a good understanding of relational "
@@ -46,10 +55,6 @@ def timed(call: Callable[[], object], repeats: int) -> list[float]:
         call()
         out.append(1000 * (time.perf_counter() - started))
     return out
-
-
-def p99(values: Sequence[float]) -> float:
-    return sorted(values)[max(0, int(0.99 * len(values)) - 1)]
 
 
 def embedder_round(backend: str, reference: SentenceTransformerEmbedder | None) -> dict[str, float]:
@@ -73,39 +78,23 @@ class LinkingProbe:
     """The service's linkers over the full ESCO download, rebuilt per backend of the English model."""
 
     def __init__(self, esco: Path, eval_dir: Path, cache: Path):
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        import linking as bench  # the public sets' readers
-
-        from matching.config import Settings
-        from matching.embedding.factory import make_embedder
-        from matching.taxonomy.esco import load_esco
-        from matching.taxonomy.vocabulary import with_vocabulary
-
-        self.settings, self.cache, self.make_embedder = Settings(), cache, make_embedder
+        self.settings, self.cache = Settings(), cache
         self.taxonomy, _ = with_vocabulary(load_esco(esco), self.settings.vocabulary)
         self.multilingual = make_embedder(self.settings.embedding_model, cache)
-        _, sets = bench.skill_sets(eval_dir / "skill_linking")
+        _, sets = skill_sets(eval_dir / "skill_linking")
         self.sentences = list(sets["HOUSE test"][0].values())[:100]
-        self.titles = list(bench.jobbert_set(eval_dir / "jobbert_titles", set())[0].values())[:200]
+        self.titles = list(jobbert_set(eval_dir / "jobbert_titles", set())[0].values())[:200]
 
     def round(self, backend: str) -> dict[str, float]:
-        from matching.linking.taxonomy_linker import TaxonomyLinker
-
         model = self.settings.resolved_english_model or "packaged:all-MiniLM-L6-v2"
-        english = self.make_embedder(model, self.cache, backend)
+        english = make_embedder(model, self.cache, backend)
         service = TaxonomyLinker(self.taxonomy, self.multilingual, english_embedder=english)
         row = {}
         for name, linker, texts in (
             ("title → occupations", service.occupations, self.titles),
             ("sentence → skills", service.skills, self.sentences),
         ):
-            times = []
-            for text in texts:  # as benchmarks/linking.py: every text once, embedded afresh
-                started = time.perf_counter()
-                linker.link([text], 10)
-                times.append(1000 * (time.perf_counter() - started))
-            row[f"{name} p50, ms"] = statistics.median(times)
-            row[f"{name} p99, ms"] = p99(times)
+            row[f"{name} p50, ms"], row[f"{name} p99, ms"] = link_latency(linker, texts)
         return row
 
 

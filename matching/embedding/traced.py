@@ -2,7 +2,8 @@
 
 Linking one text embeds a handful of short strings (a title; a sentence and its 32 word spans), where eager
 torch spends much of each call in Python module dispatch rather than arithmetic: on two AVX2 cores one short
-string took 11.6 ms eager and 9.4 ms traced, a sentence's 32 spans 71 → 57 ms, the sentence 20 → 12.5 ms.
+string took 13.6 ms eager and 10.1 ms traced, a sentence's 32 spans 82.7 → 58.5 ms, the sentence 21.9 → 14.1 ms
+(benchmarks/results/embedding_backends.md).
 
 Only the common layout is traced — a Transformer whose model takes ``input_ids``, ``attention_mask`` (and
 ``token_type_ids``), mean pooling, optionally normalisation — and a trace is used only after it reproduced

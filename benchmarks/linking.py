@@ -35,6 +35,7 @@ from matching.embedding.base import embed_queries  # noqa: E402
 from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
 from matching.evaluation.check_set import read_check_set, score_check_set  # noqa: E402
 from matching.evaluation.metrics import evaluate  # noqa: E402
+from matching.linking.gloss import Glossary  # noqa: E402
 from matching.linking.lexical import LabelMatrix, LexicalIndex  # noqa: E402
 from matching.linking.linker import ConceptLinker  # noqa: E402
 from matching.linking.normalize import normalise_title  # noqa: E402
@@ -260,11 +261,19 @@ class AllLabelsBaseline:
 
 
 def check_set_rows(
-    plain: Taxonomy, merged: Taxonomy, service: TaxonomyLinker, embedder, split: str, english=None
-) -> list[tuple[str, ...]]:
-    """Per language: the all-labels baseline, skillbridge without the vocabulary, skillbridge (``service``,
-    the linkers over ``merged``)."""
-    without = TaxonomyLinker(plain, embedder, english_embedder=english)
+    plain: Taxonomy,
+    merged: Taxonomy,
+    service: TaxonomyLinker,
+    embedder,
+    split: str,
+    english=None,
+    glossary=None,
+) -> tuple[list[tuple[str, ...]], TaxonomyLinker]:
+    """Per language: the all-labels baseline, skillbridge without the vocabulary or the glossary, without the
+    vocabulary, and skillbridge (``service``, the linkers over ``merged``); also the linkers without the
+    vocabulary."""
+    bare = TaxonomyLinker(plain, embedder, english_embedder=english)
+    without = TaxonomyLinker(plain, embedder, english_embedder=english, glossary=glossary)
     with_vocabulary = service
     rows = []
     for kind, metrics in (
@@ -276,13 +285,14 @@ def check_set_rows(
         concepts = list((merged.occupations if kind == "titles" else merged.skills).values())
         results = [
             score_check_set(items, AllLabelsBaseline(concepts), [c.uri for c in concepts]),
+            score_check_set(items, linker_scorer(pick(bare)), pick(bare).ids),
             score_check_set(items, linker_scorer(pick(without)), pick(without).ids),
             score_check_set(items, linker_scorer(pick(with_vocabulary)), pick(with_vocabulary).ids),
         ]
         for language in ("de", "uk", "ru"):
-            if language not in results[2]:
+            if language not in results[-1]:
                 continue
-            counted = int(results[2][language]["queries"])
+            counted = int(results[-1][language]["queries"])
             unit = "titles" if kind == "titles" else "sentences"
             name = f"{kind.capitalize()} {language} ({split}, {counted} {unit})"
             for metric, percent in metrics:
@@ -293,7 +303,7 @@ def check_set_rows(
                         *(fmt(r[language][metric], percent) if language in r else "–" for r in results),
                     )
                 )
-    return rows
+    return rows, without
 
 
 # -- main --------------------------------------------------------------------------------------------
@@ -317,6 +327,10 @@ def main() -> int:
         "--vocabulary", type=Path, nargs="*", default=None,
         help="vocabulary sources (default: the service's, SKILLBRIDGE_VOCABULARY); none: no vocabulary",
     )  # fmt: skip
+    parser.add_argument(
+        "--glossary", type=Path, nargs="*", default=None,
+        help="glossary sources (default: the service's, SKILLBRIDGE_GLOSSARY); none: no glossary",
+    )  # fmt: skip
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "benchmark-embeddings.sqlite")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "linking-benchmark.md")
     parser.add_argument("--skills-only", action="store_true", help="only the skill-linking sets (quick)")
@@ -336,10 +350,13 @@ def main() -> int:
         embedding_model=args.model, english_embedding_model=args.english_model
     ).resolved_english_model
     english = make_embedder(english_model, args.cache) if english_model else None
+    glossary_sources = Settings().glossary if args.glossary is None else args.glossary
+    glossary = Glossary.read(glossary_sources) if glossary_sources else None
 
     def linker(concepts, weights, spans=None):
         """A linker as the service builds it (without calibration: the benchmark ranks, it does not judge)."""
-        return service_linker(concepts, weights, spans, embedder=embedder, english_embedder=english)
+        return service_linker(concepts, weights, spans, embedder=embedder, english_embedder=english,
+                              glossary=glossary)  # fmt: skip
 
     rows: list[tuple[str, ...]] = []  # set, metric, baseline, (without vocabulary,) ours, published
     public = args.eval.is_dir() and len(plain.occupations) >= FULL_ESCO_OCCUPATIONS
@@ -348,13 +365,12 @@ def main() -> int:
               f"{len(plain.occupations)} occupations). Running the project's check set only.\n")  # fmt: skip
 
     # The project's multilingual check set -------------------------------------------------------------
-    service = TaxonomyLinker(
-        taxonomy, embedder, english_embedder=english
-    )  # the service's linkers: whole taxonomy, vocabulary merged
-    check_rows = (
-        check_set_rows(plain, taxonomy, service, embedder, args.split, english)
+    # the service's linkers: whole taxonomy, vocabulary merged
+    service = TaxonomyLinker(taxonomy, embedder, english_embedder=english, glossary=glossary)
+    check_rows, without = (
+        check_set_rows(plain, taxonomy, service, embedder, args.split, english, glossary)
         if not args.skills_only
-        else []
+        else ([], None)
     )
 
     titles: list[str] = []
@@ -436,6 +452,10 @@ def main() -> int:
     probes = [("occupation linking of a title", service.occupations, titles),
               ("skill linking of a title", service.skills, titles),
               ("skill linking of a job-ad sentence", service.skills, sentences)]  # fmt: skip
+    if without is not None:  # read as written and as their gloss: no vocabulary name matches them
+        cyrillic = [item.text for item in read_check_set("titles") if item.language in ("uk", "ru")]
+        probes.insert(1, ("occupation linking of a Ukrainian or Russian title outside the vocabulary",
+                          without.occupations, cyrillic))  # fmt: skip
     for label, linker, texts in probes:
         latency[label] = link_latency(linker, texts)
 
@@ -452,8 +472,9 @@ def main() -> int:
             f"Multilingual check set (`data/linking_eval`, {args.split} split; baseline: character TF-IDF over every "
             "label of every language, vocabulary included):",
             "",
-            "| data set | metric | char TF-IDF baseline | skillbridge without vocabulary | skillbridge |",
-            "|---|---|---|---|---|",
+            "| data set | metric | char TF-IDF baseline | skillbridge without vocabulary or glossary "
+            "| skillbridge without vocabulary | skillbridge |",
+            "|---|---|---|---|---|---|",
             *(f"| {' | '.join(row)} |" for row in check_rows),
             "",
         ]

@@ -8,6 +8,7 @@ from matching.config import Settings
 from matching.embedding.base import Embedder
 from matching.embedding.deferred import DeferredEmbedder
 from matching.embedding.factory import make_embedder
+from matching.linking.gloss import Glossary
 from matching.ranking.eligibility import EligibilityRules
 from matching.service import Matcher
 from matching.store.storage import Storage
@@ -27,6 +28,11 @@ def load_taxonomy(settings: Settings) -> Taxonomy:
             report.labels_added, report.concepts_touched, report.unknown_uris,
         )  # fmt: skip
     return taxonomy
+
+
+def load_glossary(settings: Settings) -> Glossary | None:
+    """The configured glossary for job titles (linking/gloss.py), None when none is configured."""
+    return Glossary.read(settings.glossary) if settings.glossary else None
 
 
 def make_embedders(settings: Settings, defer_english: bool = False) -> tuple[Embedder, Embedder | None]:
@@ -68,5 +74,6 @@ def build_matcher(
         language=settings.language,
         rules=EligibilityRules.standard(taxonomy),
         english_embedder=english_embedder,
+        glossary=load_glossary(settings),
         ranked_pairs_kept=settings.ranked_pairs_kept,
     )

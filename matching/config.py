@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from matching.embedding.factory import DEFAULT_MODEL, PACKAGED_E5, PACKAGED_MINILM
-from matching.paths import DEMO_ESCO_DIR, VOCABULARY_DIR
+from matching.paths import DEMO_ESCO_DIR, GLOSSARY_DIR, VOCABULARY_DIR
 
 
 class Settings(BaseSettings):
@@ -26,6 +26,12 @@ class Settings(BaseSettings):
         "(conceptUri,language,label), folders of them, or ESCO-layout folders whose labels are taken. "
         "Comma-separated in the environment; empty for none. Default: the names of the demo taxonomy "
         "(German everyday titles, Ukrainian) and data/vocabulary (Russian).",
+    )
+    glossary: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [GLOSSARY_DIR],
+        description="Ukrainian and Russian words with their English meaning, for job titles no vocabulary name "
+        "matches: CSV files (stem,english) or folders of them. Comma-separated in the environment; empty for "
+        "none. Default: data/glossary.",
     )
     data_dir: Path = Field(default=Path("var"), description="Where indexes and the embedding cache live.")
     database_url: str | None = Field(
@@ -89,7 +95,7 @@ class Settings(BaseSettings):
         "shared by at least this many people (k-anonymity); 1 turns it off.",
     )
 
-    @field_validator("vocabulary", "webhook_allowed", mode="before")
+    @field_validator("vocabulary", "glossary", "webhook_allowed", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

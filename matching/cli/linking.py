@@ -63,7 +63,7 @@ def link(
     esco: EscoOption = None,
 ) -> None:
     """Link many texts to ESCO concepts and write a TREC run (qid Q0 concept_uri rank score run)."""
-    from matching.bootstrap import load_taxonomy, make_embedders
+    from matching.bootstrap import load_glossary, load_taxonomy, make_embedders
     from matching.evaluation.trec import write_run
     from matching.linking.batch import link_batch, read_tsv
     from matching.linking.taxonomy_linker import TaxonomyLinker
@@ -75,7 +75,9 @@ def link(
     taxonomy = load_taxonomy(settings)
     with console.status("Building the linker (the first run on a large taxonomy embeds every label)…"):
         embedder, english = make_embedders(settings)
-        linker = TaxonomyLinker(taxonomy, embedder, english_embedder=english)
+        linker = TaxonomyLinker(
+            taxonomy, embedder, english_embedder=english, glossary=load_glossary(settings)
+        )
     concept_linker = linker.occupations if kind == "occupation" else linker.skills
     started = time.perf_counter()
     run = link_batch(concept_linker, rows, k)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from matching.errors import MatchingError
-from matching.linking.linker import Linker
+from matching.linking.glossed import AnyLinker
 
 
 class BatchInputError(MatchingError, ValueError):
@@ -35,7 +35,7 @@ def read_tsv(path: Path) -> list[tuple[str, str]]:
 
 
 def link_batch(
-    linker: Linker, rows: Sequence[tuple[str, str]], k: int, chunk: int = 256
+    linker: AnyLinker, rows: Sequence[tuple[str, str]], k: int, chunk: int = 256
 ) -> dict[str, list[tuple[str, float]]]:
     """Ranked (uri, score) per id; texts are scored in chunks to bound memory."""
     run: dict[str, list[tuple[str, float]]] = {}

@@ -264,19 +264,24 @@ class ConceptLinker:
             raise ValueError(f"The 'k' parameter must be an int >= 1. Got {k!r} instead.")
         if not texts:
             return []
-        combined, lexical, semantic = self.score_matrix(texts)
+        return self.ranked(self.score_matrix(texts), k, language)
+
+    def ranked(self, scores: Scores, k: int, language: str) -> list[list[LinkedConcept]]:
+        """The best ``k`` concepts of each row of ``scores`` (from ``score_matrix``), with this linker's
+        confidence."""
+        combined, lexical, semantic = scores
         ids = self.ids
         out = []
-        for row in range(len(texts)):
-            scores = combined[row]
-            top = top_k(scores, self.uri_rank, k)
-            confidence = self._confidence(scores, top)
+        for row in range(len(combined)):
+            best = combined[row]
+            top = top_k(best, self.uri_rank, k)
+            confidence = self._confidence(best, top)
             out.append(
                 [
                     LinkedConcept(
                         uri=ids[i],
                         label=self.concepts[ids[i]].label(language),
-                        score=round(float(scores[i]), 4),
+                        score=round(float(best[i]), 4),
                         lexical=round(float(lexical[row, i]), 4),
                         semantic=round(float(semantic[row, i]), 4),
                         confidence=confidence[n] if confidence else None,

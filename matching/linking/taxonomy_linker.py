@@ -10,6 +10,8 @@ import numpy as np
 
 from matching.embedding.base import Embedder, is_multilingual
 from matching.linking.confidence import Calibration, load_calibration
+from matching.linking.gloss import Glossary
+from matching.linking.glossed import AnyLinker, GlossedTitles
 from matching.linking.linker import ConceptLinker, Linker
 from matching.linking.results import LinkedConcept
 from matching.linking.routing import LanguageRouted, score_within
@@ -29,11 +31,11 @@ from matching.taxonomy import Concept, Taxonomy
 def service_linker(
     concepts: Sequence[Concept], weights: LinkWeights, spans: SpanSettings | None, *, embedder: Embedder | None,
     english_embedder: Embedder | None = None, language: str = "en", calibration: Calibration | None = None,
-    english_calibration: Calibration | None = None,
-) -> Linker:  # fmt: skip
+    english_calibration: Calibration | None = None, glossary: Glossary | None = None,
+) -> AnyLinker:  # fmt: skip
     """The linker the service uses for these concepts (occupations without ``spans``, skills with them): the
     multilingual model's occupation weights where it reads titles, routed by language when there is an
-    English model."""
+    English model; titles also read as their English gloss where the ``glossary`` knows their words."""
     title_mode = spans is None
 
     def one(model: Embedder | None, weights: LinkWeights, calibration: Calibration | None) -> ConceptLinker:
@@ -42,13 +44,18 @@ def service_linker(
 
     multilingual = title_mode and embedder is not None and is_multilingual(embedder)
     main = one(embedder, MULTILINGUAL_OCCUPATION_WEIGHTS if multilingual else weights, calibration)
-    if english_embedder is None:
-        return main
-    # Titles route by the English model's vocabulary too (a Polish or German title has no function words);
-    # sentences do not (English ones with rare terms then left MiniLM: HOUSE RP@5 54.5 %, not 54.7 %).
-    words = getattr(english_embedder, "known_words", None)
-    known: frozenset[str] = words() if words is not None and title_mode else frozenset()
-    return LanguageRouted(one(english_embedder, weights, english_calibration), main, known)
+    routed: Linker = main
+    english = main
+    if english_embedder is not None:
+        # Titles route by the English model's vocabulary too (a Polish or German title has no function words);
+        # sentences do not (English ones with rare terms then left MiniLM: HOUSE RP@5 54.5 %, not 54.7 %).
+        words = getattr(english_embedder, "known_words", None)
+        known: frozenset[str] = words() if words is not None and title_mode else frozenset()
+        english = one(english_embedder, weights, english_calibration)
+        routed = LanguageRouted(english, main, known)
+    if title_mode and glossary is not None and len(glossary) and embedder is not None:
+        return GlossedTitles(routed, english, main, glossary)
+    return routed
 
 
 class TaxonomyLinker:
@@ -61,15 +68,17 @@ class TaxonomyLinker:
         language: str = "en",
         calibration: Calibration | None = None,
         english_embedder: Embedder | None = None,
+        glossary: Glossary | None = None,
     ):
         """``english_embedder``: an English model for texts written in English, the multilingual ``embedder``
-        for every other text (linking/routing.py); each linker is calibrated for its own model."""
+        for every other text (linking/routing.py); each linker is calibrated for its own model. ``glossary``:
+        Ukrainian and Russian words in English, for titles outside the vocabulary (linking/glossed.py)."""
         self.taxonomy = taxonomy
         self.calibration = calibration or load_calibration(embedder.model_id if embedder else "lexical")
         english = load_calibration(english_embedder.model_id) if english_embedder else self.calibration
         self._english_calibration = english
         build = partial(service_linker, embedder=embedder, english_embedder=english_embedder, language=language,
-                        calibration=self.calibration, english_calibration=english)  # fmt: skip
+                        calibration=self.calibration, english_calibration=english, glossary=glossary)  # fmt: skip
         self.occupations = build(list(taxonomy.occupations.values()), OCCUPATION_WEIGHTS, None)
         self.skills = build(list(taxonomy.skills.values()), SKILL_WEIGHTS, SKILL_SPANS)
 

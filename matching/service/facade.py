@@ -25,6 +25,7 @@ from matching.embedding.cache import transient
 from matching.embedding.profiles import ProfileEncoder
 from matching.ingest.report import ImportReport
 from matching.linking.autocomplete import Autocompleter
+from matching.linking.gloss import Glossary
 from matching.linking.results import LinkedConcept
 from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.ranking.eligibility import EligibilityRules
@@ -62,6 +63,7 @@ class Matcher:
         rules: EligibilityRules | None = None,
         today: dt.date | None = None,
         english_embedder: Embedder | None = None,
+        glossary: Glossary | None = None,
         ranked_pairs_kept: int = PAIR_MEMO_SIZE,
     ):
         self.taxonomy, self.storage, self.index_dir, self.language = taxonomy, storage, index_dir, language
@@ -82,7 +84,7 @@ class Matcher:
         self.privacy = Privacy(storage, self.seekers, self.vacancies, self.indexes, embedder, taxonomy)
         self.feedback = FeedbackService(storage, self.seekers, self.vacancies, self.matching)
         self.sharing = Sharing(storage)
-        self.linking = TextLinking(taxonomy, embedder, language, english_embedder)
+        self.linking = TextLinking(taxonomy, embedder, language, english_embedder, glossary)
         self.admin = Administration(storage, self.indexes, taxonomy, embedder.model_id)
 
     rules = property(lambda self: self.ranker.rules, lambda self, value: setattr(self.ranker, "rules", value))

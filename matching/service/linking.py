@@ -14,6 +14,7 @@ from matching.embedding.base import Embedder, is_multilingual
 from matching.embedding.deferred import DeferredEmbedder
 from matching.errors import UnknownConceptError
 from matching.linking.autocomplete import Autocompleter, Suggestion
+from matching.linking.gloss import Glossary
 from matching.linking.results import LinkedConcept
 from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.taxonomy import Taxonomy
@@ -38,9 +39,14 @@ class TextLinking:
     cached); ``skillbridge serve`` builds them beside serving, and a request for them waits for the build."""
 
     def __init__(
-        self, taxonomy: Taxonomy, embedder: Embedder, language: str, english_embedder: Embedder | None = None
+        self,
+        taxonomy: Taxonomy,
+        embedder: Embedder,
+        language: str,
+        english_embedder: Embedder | None = None,
+        glossary: Glossary | None = None,
     ):
-        self.taxonomy = taxonomy
+        self.taxonomy, self.glossary = taxonomy, glossary
         self.embedder, self.english_embedder = embedder, english_embedder
         self.language = language
         self._linker: TaxonomyLinker | None = None
@@ -81,8 +87,9 @@ class TextLinking:
         with self._lock:
             if self._linker is None:
                 self._linker = TaxonomyLinker(
-                    self.taxonomy, self.embedder, self.language, english_embedder=self.english_embedder
-                )
+                    self.taxonomy, self.embedder, self.language, english_embedder=self.english_embedder,
+                    glossary=self.glossary,
+                )  # fmt: skip
             return self._linker
 
     @property

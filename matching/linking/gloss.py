@@ -50,7 +50,7 @@ class Glossary:
         self.stems: dict[str, str] = {}
         self.phrases: dict[tuple[str, ...], str] = {}
         for stem, english in entries:
-            words = tuple(_normalise(stem).split())
+            words = tuple(w for w in _normalise(stem).split() if w not in _FUNCTION_WORDS)
             if len(words) == 1:
                 self.stems.setdefault(words[0], english)
             elif words:

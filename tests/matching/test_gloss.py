@@ -58,6 +58,11 @@ def test_phrases_hyphenated_words_and_other_scripts(glossary: Glossary) -> None:
     assert glossary.gloss("слюсар-ремонтник").english == "maintenance fitter"  # type: ignore[union-attr]
     # A hyphenated word the glossary does not hold whole counts as its parts; Latin words are kept.
     assert glossary.gloss("інженер-технолог").english == "engineer technologist"  # type: ignore[union-attr]
+    # Prepositions are left out of a title and of a phrase alike ("майстер з ремонту", "мастер по ремонту").
+    phrase = Glossary([("майстер з ремонту", "repairer"), ("взутт", "shoe")]).gloss(
+        "Майстер з ремонту взуття"
+    )
+    assert phrase is not None and phrase.english == "repairer shoe"
     java = glossary.gloss("Java-зварник")
     assert java is not None and (java.english, java.covered) == ("java welder", 1.0)
 

@@ -55,6 +55,9 @@ class Glossary:
                 self.stems.setdefault(words[0], english)
             elif words:
                 self.phrases.setdefault(words, english)
+        for stem, english in list(self.stems.items()):  # given stems first: they win over derived ones
+            for feminine in _feminine(stem):
+                self.stems.setdefault(feminine, english)
         self._longest_phrase = max((len(p) for p in self.phrases), default=1)
 
     @classmethod
@@ -128,6 +131,16 @@ class Glossary:
             else:
                 out.append(word)
         return out
+
+
+def _feminine(stem: str) -> list[str]:
+    """The stems of a job title's feminine form where it is not the masculine one with an ending:
+    пакувальник → пакувальниця, упаковщик → упаковщица, учитель → учительница."""
+    if stem.endswith("ик"):
+        return [stem[:-1] + "ц"]
+    if stem.endswith("тел"):
+        return [stem + "ьниц"]
+    return []
 
 
 def _read_csv(path: Path) -> list[tuple[str, str]]:

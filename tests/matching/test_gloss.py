@@ -52,6 +52,14 @@ def test_the_longest_stem_wins_and_a_long_remainder_is_no_ending(glossary: Gloss
     assert glossary.word("кр") is None
 
 
+def test_feminine_forms_are_derived_from_the_masculine_stems() -> None:
+    glossary = Glossary([("пакувальник", "packer"), ("упаковщик", "packer"), ("учител", "teacher"),
+                         ("працівниц", "female worker"), ("працівник", "worker")])  # fmt: skip
+    assert glossary.word("пакувальниця") == glossary.word("упаковщица") == "packer"
+    assert glossary.word("учительница") == glossary.word("учителька") == "teacher"
+    assert glossary.word("працівниця") == "female worker"  # a stem given in the file wins over a derived one
+
+
 def test_phrases_hyphenated_words_and_other_scripts(glossary: Glossary) -> None:
     gloss = glossary.gloss("Інженер з охорони праці")
     assert gloss is not None and gloss.english == "engineer occupational health and safety"

@@ -219,7 +219,8 @@ class TitleSimilarity:
         self.lexical = LexicalIndex([(str(i), [t]) for i, t in enumerate(corpus)], normalise_title)
         self.corpus_vectors = embed_queries(embedder, list(corpus))
         self.linker, self.top = occupation_linker, top
-        main = getattr(occupation_linker, "other", occupation_linker)  # routed: the multilingual model's
+        inner = getattr(occupation_linker, "inner", occupation_linker)  # glossed: titles as written
+        main = getattr(inner, "other", inner)  # routed: the multilingual model's
         self.label_vectors = main.channels["preferred"].vectors_by_dim.T  # (concepts, dim)
         self.corpus_profiles = self._profiles(corpus)
         self.corpus_mediated = self._mediated(self.corpus_profiles)

@@ -28,6 +28,8 @@ MIN_STEM = 3
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "ё": "е"})
 _WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*|\d+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Latin letters typed for their Cyrillic look-alikes inside a Cyrillic word ("мiкробiолог" with a Latin i).
+_LOOK_ALIKES = str.maketrans("aceiopxy", "асеіорху")
 # Prepositions and conjunctions carry no meaning a gloss could keep.
 _PREPOSITIONS = "з із зі по в у на та і й и для до від от с со або или а о об при за"
 _FUNCTION_WORDS = frozenset(_PREPOSITIONS.split())
@@ -126,6 +128,10 @@ class Glossary:
         "Java-розробник") counts as its parts."""
         out: list[str] = []
         for word in _WORD.findall(_normalise(text)):
+            if _CYRILLIC.search(word):
+                word = "-".join(
+                    p if not _CYRILLIC.search(p) else p.translate(_LOOK_ALIKES) for p in word.split("-")
+                )
             if "-" in word and self.word(word) is None:
                 out.extend(part for part in word.split("-") if part)
             else:

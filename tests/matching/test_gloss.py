@@ -89,6 +89,13 @@ def test_apostrophes_and_yo_are_read_alike(glossary: Glossary) -> None:
     assert glossary.gloss("шахтёр").english == "miner"  # type: ignore[union-attr]
 
 
+def test_latin_look_alikes_in_a_cyrillic_word_are_read_as_cyrillic() -> None:
+    glossary = Glossary([("лікар", "medical doctor"), ("педіатр", "paediatrician")])
+    typed = glossary.gloss("лiкар-педiaтр")  # Latin i and a, as typed on a keyboard without Ukrainian letters
+    assert typed is not None and (typed.english, typed.covered) == ("medical doctor paediatrician", 1.0)
+    assert glossary.gloss("SAP-лікар").english == "sap medical doctor"  # type: ignore[union-attr]
+
+
 def test_text_without_cyrillic_is_not_glossed(glossary: Glossary) -> None:
     assert glossary.gloss("Schweißer (m/w/d)") is None
     assert glossary.gloss("welder") is None

@@ -72,6 +72,7 @@ def worker_environment(settings: Settings, workers: int) -> dict[str, str]:
         "SKILLBRIDGE_DATA_DIR": str(settings.data_dir),
         "SKILLBRIDGE_DATABASE_URL": settings.resolved_database_url,
         "SKILLBRIDGE_VOCABULARY": ",".join(str(p) for p in settings.vocabulary),
+        "SKILLBRIDGE_GLOSSARY": ",".join(str(p) for p in settings.glossary),
     }
     if settings.embedding_threads is None:  # share the cores instead of each worker taking all of them
         env["SKILLBRIDGE_EMBEDDING_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))

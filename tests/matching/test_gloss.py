@@ -157,7 +157,12 @@ def test_a_missing_or_unreadable_glossary_source_is_refused(tmp_path: Path) -> N
 
 
 def test_the_glossary_is_configured_like_the_vocabulary(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matching.cli.serve import worker_environment
+
     assert Settings().glossary == [GLOSSARY_DIR]
+    # Worker processes of `skillbridge serve --workers N` read the same glossary; "none" travels as empty.
+    assert worker_environment(Settings(glossary=[Path("a.csv")]), 2)["SKILLBRIDGE_GLOSSARY"] == "a.csv"
+    assert worker_environment(Settings(glossary=[]), 2)["SKILLBRIDGE_GLOSSARY"] == ""
     monkeypatch.setenv("SKILLBRIDGE_GLOSSARY", "")
     assert Settings().glossary == []
     monkeypatch.setenv("SKILLBRIDGE_GLOSSARY", "a.csv, b")

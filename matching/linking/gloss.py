@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from matching.errors import MatchingError
+from matching.linking.normalize import has_cyrillic
 
 COLUMNS = ("stem", "english")
 ENDING = 3  # letters a word may have beyond its stem (Ukrainian and Russian inflections)
 MIN_STEM = 3
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "ё": "е"})
 _WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*|\d+")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # Latin letters typed for their Cyrillic look-alikes inside a Cyrillic word ("мiкробiолог" with a Latin i).
 _LOOK_ALIKES = str.maketrans("aceiopxy", "асеіорху")
 # Prepositions and conjunctions carry no meaning a gloss could keep.
@@ -95,7 +95,7 @@ class Glossary:
     def gloss(self, text: str) -> Gloss | None:
         """The English gloss of a Cyrillic ``text``, or None for text without Cyrillic words."""
         words = [w for w in self._words(text) if w not in _FUNCTION_WORDS]
-        if not any(_CYRILLIC.search(w) for w in words):
+        if not any(has_cyrillic(w) for w in words):
             return None
         out: list[str] = []
         known = cyrillic = 0
@@ -105,14 +105,14 @@ class Glossary:
                 phrase = self.phrases.get(tuple(words[i : i + size]))
                 if phrase is not None:
                     out.append(phrase)
-                    counted = sum(1 for w in words[i : i + size] if _CYRILLIC.search(w))
+                    counted = sum(1 for w in words[i : i + size] if has_cyrillic(w))
                     known, cyrillic = known + counted, cyrillic + counted
                     i += size
                     break
             else:
                 word = words[i]
                 i += 1
-                if not _CYRILLIC.search(word):
+                if not has_cyrillic(word):
                     out.append(word)
                     continue
                 cyrillic += 1
@@ -128,10 +128,7 @@ class Glossary:
         "Java-розробник") counts as its parts."""
         out: list[str] = []
         for word in _WORD.findall(_normalise(text)):
-            if _CYRILLIC.search(word):
-                word = "-".join(
-                    p if not _CYRILLIC.search(p) else p.translate(_LOOK_ALIKES) for p in word.split("-")
-                )
+            word = "-".join(p.translate(_LOOK_ALIKES) if has_cyrillic(p) else p for p in word.split("-"))
             if "-" in word and self.word(word) is None:
                 out.extend(part for part in word.split("-") if part)
             else:

@@ -63,11 +63,13 @@ class GlossedTitles:
         return out
 
     def score_matrix(self, texts: Sequence[str], spans: bool = True) -> Scores:
+        return self._mixed(texts, self.glosses(texts), spans)
+
+    def _mixed(self, texts: Sequence[str], glosses: dict[int, str], spans: bool = True) -> Scores:
         scores = self.inner.score_matrix(texts, spans)
         # A title that is one of the taxonomy's names as written (a vocabulary name, say) is read as written.
-        glosses = {i: gloss for i, gloss in self.glosses(texts).items() if scores[1][i].max() < EXACT}
-        if glosses:
-            rows = list(glosses)
+        rows = [i for i in glosses if scores[1][i].max() < EXACT]
+        if rows:
             read = self.reader.score_matrix([glosses[i] for i in rows], spans)
             exact = LEXICAL_FLOOR * scores[1][rows]  # a name the title matches as written stays strong
             for matrix, part in zip(scores, read, strict=True):
@@ -76,18 +78,18 @@ class GlossedTitles:
         return scores
 
     def link(self, texts: Sequence[str], k: int = 10, language: str = "en") -> list[list[LinkedConcept]]:
-        glossed = sorted(self.glosses(texts))
-        if not glossed:
+        glosses = self.glosses(texts)
+        if not glosses:
             return self.inner.link(texts, k, language)
         if not isinstance(k, int) or k < 1:
             raise ValueError(f"The 'k' parameter must be an int >= 1. Got {k!r} instead.")
         out: list[list[LinkedConcept]] = [[] for _ in texts]
-        chosen = set(glossed)
-        plain = [i for i in range(len(texts)) if i not in chosen]
+        plain = [i for i in range(len(texts)) if i not in glosses]
         if plain:
             for i, links in zip(plain, self.inner.link([texts[i] for i in plain], k, language), strict=True):
                 out[i] = links
-        scores = self.score_matrix([texts[i] for i in glossed])
+        glossed = sorted(glosses)
+        scores = self._mixed([texts[i] for i in glossed], {n: glosses[i] for n, i in enumerate(glossed)})
         for i, links in zip(glossed, self.calibrated.ranked(scores, k, language), strict=True):
             out[i] = links
         return out

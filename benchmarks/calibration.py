@@ -7,12 +7,15 @@ Occupations: temperature scaling on the MELO dev sets (national titles → Engli
 set's dev titles (German, Ukrainian, Russian; the service's linker). Skills: Platt scaling of the top-10
 skills of each HOUSE validation sentence. Fitted on the even-numbered queries, reported on the odd ones
 (expected calibration error, accuracy of the best occupation when confident and when "please confirm" is
-shown), then refitted on all; ``--write`` stores the values for the model in data/linking_calibration.json.
+shown), then refitted on all. English titles, which the service reads with both models beside a
+multilingual one (linking/blend.py), get their own temperature, fitted on the MELO US English dev titles and
+the first 3,000 JobBERT validation titles. ``--write`` stores the values in data/linking_calibration.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from pathlib import Path
@@ -28,6 +31,7 @@ from linking import MELO_SETS, candidate_concepts, melo_set, skill_sets  # noqa:
 from matching.config import Settings  # noqa: E402
 from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
 from matching.evaluation.check_set import read_check_set  # noqa: E402
+from matching.linking.blend import BlendedTitles, blend_model_id  # noqa: E402
 from matching.linking.confidence import (  # noqa: E402
     CALIBRATION_FILE,
     CONFIRM_BELOW,
@@ -36,18 +40,18 @@ from matching.linking.confidence import (  # noqa: E402
     fit_platt,
     fit_temperature,
 )
-from matching.linking.linker import ConceptLinker  # noqa: E402
+from matching.linking.linker import ConceptLinker, Linker  # noqa: E402
 from matching.linking.taxonomy_linker import TaxonomyLinker, service_linker  # noqa: E402
 from matching.linking.weights import OCCUPATION_WEIGHTS, SKILL_SPANS, SKILL_WEIGHTS  # noqa: E402
 from matching.taxonomy.esco import load_esco  # noqa: E402
 from matching.taxonomy.vocabulary import with_vocabulary  # noqa: E402
 
 
-def title_rows(args, taxonomy, embedder) -> tuple[list[np.ndarray], list[list[int]]]:
+def title_rows(args, taxonomy, embedder, service: TaxonomyLinker) -> tuple[list[np.ndarray], list[list[int]]]:
     """Each labelled title's scores over its candidate occupations, and the indexes of its gold ones."""
     rows: list[np.ndarray] = []
     gold: list[list[int]] = []
-    linkers: dict[bytes, ConceptLinker] = {}
+    linkers: dict[bytes, Linker] = {}
     for folder in MELO_SETS:
         path = args.eval / "melo_dev" / folder
         if not path.is_dir():
@@ -55,7 +59,8 @@ def title_rows(args, taxonomy, embedder) -> tuple[list[np.ndarray], list[list[in
         queries, qrels, concepts, _ = melo_set(path, taxonomy)
         key = (path / "corpus_elements.tsv").read_bytes()
         if key not in linkers:
-            linkers[key] = service_linker(concepts, OCCUPATION_WEIGHTS, None, embedder=embedder)
+            linkers[key] = service_linker(concepts, OCCUPATION_WEIGHTS, None, embedder=embedder,
+                                          query_map=service.query_map)  # fmt: skip
         linker = linkers[key]
         position = {uri: i for i, uri in enumerate(linker.ids)}
         qids = list(queries)
@@ -64,13 +69,49 @@ def title_rows(args, taxonomy, embedder) -> tuple[list[np.ndarray], list[list[in
             scores = linker.score_matrix([queries[q] for q in part])[0]
             rows.extend(scores)
             gold.extend([position[u] for u in qrels[q] if u in position] for q in part)
-    service = TaxonomyLinker(taxonomy, embedder).occupations
-    position = {uri: i for i, uri in enumerate(service.ids)}
+    occupations = service.occupations
+    position = {uri: i for i, uri in enumerate(occupations.ids)}
     items = read_check_set("titles", "dev")
-    scores = service.score_matrix([item.text for item in items])[0]
+    scores = occupations.score_matrix([item.text for item in items])[0]
     rows.extend(scores)
     gold.extend([position[u] for u in item.gold if u in position] for item in items)
     return rows, gold
+
+
+def english_title_rows(args, taxonomy, embedder, english, service: TaxonomyLinker):
+    """English titles as the service reads them (both models blended, linking/blend.py): the MELO US English
+    dev titles and the first 3,000 JobBERT validation titles."""
+    rows: list[np.ndarray] = []
+    gold: list[list[int]] = []
+    path = args.eval / "melo_dev" / "usa_q_en_c_en"
+    queries, qrels, concepts, _ = melo_set(path, taxonomy)
+    sets = [(service_linker(concepts, OCCUPATION_WEIGHTS, None, embedder=embedder, english_embedder=english,
+                            query_map=service.query_map), queries, qrels)]  # fmt: skip
+    with open(args.eval / "jobbert_titles" / "titles.csv", encoding="utf-8", newline="") as handle:
+        titles = list(csv.DictReader(handle))[:3000]
+    sets.append((service.occupations, {str(i): t["vacancyTitle"] for i, t in enumerate(titles)},
+                 {str(i): {t["conceptUri"]: 1} for i, t in enumerate(titles)}))  # fmt: skip
+    for linker, queries, qrels in sets:
+        blend = linker.english
+        if not isinstance(blend, BlendedTitles):
+            raise RuntimeError("English titles are not blended: no query map for this model and taxonomy")
+        position = {uri: i for i, uri in enumerate(blend.ids)}
+        qids = list(queries)
+        for start in range(0, len(qids), 256):
+            part = qids[start : start + 256]
+            rows.extend(blend.score_matrix([queries[q] for q in part])[0])
+            gold.extend([position[u] for u in qrels[q] if u in position] for q in part)
+    return rows, gold
+
+
+def fit_titles(rows, gold) -> tuple[float, dict[str, float]]:
+    """The temperature fitted on all labelled titles and the report of one fitted on the even-numbered ones
+    and judged on the odd ones."""
+    labelled = [i for i, g in enumerate(gold) if g]
+    fit_part, held_out = labelled[0::2], labelled[1::2]
+    t_fit = fit_temperature([rows[i] for i in fit_part], [gold[i] for i in fit_part])
+    held = report_titles([rows[i] for i in held_out], [gold[i] for i in held_out], t_fit)
+    return fit_temperature([rows[i] for i in labelled], [gold[i] for i in labelled]), held
 
 
 def skill_pairs(args, taxonomy, embedder) -> tuple[list[float], list[bool], list[int]]:
@@ -127,11 +168,8 @@ def main() -> int:
     taxonomy, _ = with_vocabulary(load_esco(args.esco), Settings().vocabulary)
     embedder = make_embedder(args.model, args.cache)
 
-    rows, gold = title_rows(args, taxonomy, embedder)
-    labelled = [i for i, g in enumerate(gold) if g]
-    fit_part, held_out = labelled[0::2], labelled[1::2]
-    t_fit = fit_temperature([rows[i] for i in fit_part], [gold[i] for i in fit_part])
-    held = report_titles([rows[i] for i in held_out], [gold[i] for i in held_out], t_fit)
+    service = TaxonomyLinker(taxonomy, embedder)
+    temperature, held = fit_titles(*title_rows(args, taxonomy, embedder, service))
 
     scores, correct, owner = skill_pairs(args, taxonomy, embedder)
     even = [i for i, o in enumerate(owner) if o % 2 == 0]
@@ -140,7 +178,6 @@ def main() -> int:
     skill_conf = [Calibration(1.0, slope, intercept).skill_probability(scores[i]) for i in odd]
     skill_ece = expected_calibration_error(skill_conf, [correct[i] for i in odd])
 
-    temperature = fit_temperature([rows[i] for i in labelled], [gold[i] for i in labelled])
     slope, intercept = fit_platt(scores, correct)
     print(f"# Linking confidence of `{embedder.model_id}`\n")
     print("| held-out (odd queries; fitted on the even ones) | value |\n|---|---|")
@@ -152,14 +189,33 @@ def main() -> int:
     print(
         f"\nFitted on all: temperature {temperature:.4f}, skill slope {slope:.3f}, intercept {intercept:.3f}"
     )
-    if args.write:
-        entries = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
-        entries[embedder.model_id] = {
-            "occupation_temperature": round(temperature, 5),
-            "skill_slope": round(slope, 4),
-            "skill_intercept": round(intercept, 4),
-            "fitted_on": "MELO dev (4 sets) and data/linking_eval dev titles; HOUSE validation skills",
+    entries = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    entries[embedder.model_id] = {
+        "occupation_temperature": round(temperature, 5),
+        "skill_slope": round(slope, 4),
+        "skill_intercept": round(intercept, 4),
+        "fitted_on": "MELO dev (4 sets) and data/linking_eval dev titles; HOUSE validation skills",
+    }
+    english_model = Settings(embedding_model=args.model).resolved_english_model
+    if english_model:
+        english = make_embedder(english_model, args.cache)
+        service = TaxonomyLinker(taxonomy, embedder, english_embedder=english)
+        blend_temperature, blend_held = fit_titles(
+            *english_title_rows(args, taxonomy, embedder, english, service)
+        )
+        print(f"\n# English titles, `{english.model_id}` blended with `{embedder.model_id}`\n")
+        print("| held-out (odd queries; fitted on the even ones) | value |\n|---|---|")
+        for name, value in blend_held.items():
+            print(f"| {name} | {value:.3f} |" if isinstance(value, float) else f"| {name} | {value} |")
+        print(f"\nFitted on all: temperature {blend_temperature:.4f}")
+        skills_of_english = entries.get(english.model_id, entries["default"])
+        entries[blend_model_id(english.model_id, embedder.model_id)] = {
+            "occupation_temperature": round(blend_temperature, 5),
+            "skill_slope": skills_of_english["skill_slope"],  # skills are never blended: the English model's
+            "skill_intercept": skills_of_english["skill_intercept"],
+            "fitted_on": "MELO usa dev and the first 3,000 JobBERT validation titles",
         }
+    if args.write:
         CALIBRATION_FILE.write_text(
             json.dumps(entries, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )

@@ -269,12 +269,13 @@ def check_set_rows(
     split: str,
     english=None,
     glossary=None,
+    aligned: bool = True,
 ) -> tuple[list[tuple[str, ...]], TaxonomyLinker]:
     """Per language: the all-labels baseline, skillbridge without the vocabulary or the glossary, without the
     vocabulary, and skillbridge (``service``, the linkers over ``merged``); also the linkers without the
     vocabulary."""
-    bare = TaxonomyLinker(plain, embedder, english_embedder=english)
-    without = TaxonomyLinker(plain, embedder, english_embedder=english, glossary=glossary)
+    bare = TaxonomyLinker(plain, embedder, english_embedder=english, aligned=aligned)
+    without = TaxonomyLinker(plain, embedder, english_embedder=english, glossary=glossary, aligned=aligned)
     with_vocabulary = service
     rows = []
     for kind, metrics in (
@@ -332,6 +333,11 @@ def main() -> int:
         "--glossary", type=Path, nargs="*", default=None,
         help="glossary sources (default: the service's, SKILLBRIDGE_GLOSSARY); none: no glossary",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-alignment",
+        action="store_true",
+        help="titles not read through the query map (before it existed)",
+    )
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "benchmark-embeddings.sqlite")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "linking-benchmark.md")
     parser.add_argument("--skills-only", action="store_true", help="only the skill-linking sets (quick)")
@@ -357,7 +363,7 @@ def main() -> int:
     def linker(concepts, weights, spans=None):
         """A linker as the service builds it (without calibration: the benchmark ranks, it does not judge)."""
         return service_linker(concepts, weights, spans, embedder=embedder, english_embedder=english,
-                              glossary=glossary)  # fmt: skip
+                              glossary=glossary, query_map=service.query_map)  # fmt: skip
 
     rows: list[tuple[str, ...]] = []  # set, metric, baseline, (without vocabulary,) ours, published
     public = args.eval.is_dir() and len(plain.occupations) >= FULL_ESCO_OCCUPATIONS
@@ -367,9 +373,10 @@ def main() -> int:
 
     # The project's multilingual check set -------------------------------------------------------------
     # the service's linkers: whole taxonomy, vocabulary merged
-    service = TaxonomyLinker(taxonomy, embedder, english_embedder=english, glossary=glossary)
+    aligned = not args.no_alignment
+    service = TaxonomyLinker(taxonomy, embedder, english_embedder=english, glossary=glossary, aligned=aligned)
     check_rows, without = (
-        check_set_rows(plain, taxonomy, service, embedder, args.split, english, glossary)
+        check_set_rows(plain, taxonomy, service, embedder, args.split, english, glossary, aligned)
         if not args.skills_only
         else ([], None)
     )

@@ -21,11 +21,13 @@ The weights and span settings are in linking/weights.py.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
 
 from matching.embedding.base import Embedder, embed_queries, is_multilingual
+from matching.linking.alignment import QueryMap
 from matching.linking.confidence import Calibration
 from matching.linking.lexical import LexicalIndex, WordCoverage
 from matching.linking.normalize import normalise_label, normalise_title
@@ -52,8 +54,12 @@ class ConceptLinker:
         semantic_language: str = "en",
         spans: SpanSettings | None = None,
         calibration: Calibration | None = None,
+        query_map: QueryMap | None = None,
+        mapped: frozenset[str] = frozenset(),
     ):
-        """``embedder=None`` gives a lexical-only linker (fast to build; used for autocomplete)."""
+        """``embedder=None`` gives a lexical-only linker (fast to build; used for autocomplete). The channels
+        named in ``mapped`` read the text's vector through ``query_map`` (linking/alignment.py)."""
+        self.query_map, self.mapped = query_map, mapped if query_map is not None else frozenset()
         self.concepts = {c.uri: c for c in concepts}
         self.title_mode, self.calibration = title_mode, calibration
         self.weights = weights
@@ -240,8 +246,24 @@ class ConceptLinker:
             for rows in (np.flatnonzero(long), np.flatnonzero(~long)):
                 if len(rows):
                     queries[rows] = embed([texts[i] for i in rows.tolist()])
-            semantic = {name: self.channels[name].scores(queries) for name in sorted(channels)}
+            mapped = (
+                self.query_map.apply(queries)
+                if self.query_map is not None and channels & self.mapped
+                else queries
+            )
+            semantic = {
+                name: self.channels[name].scores(mapped if name in self.mapped else queries)
+                for name in sorted(channels)
+            }
         return lexical, semantic
+
+    def reading(self, mapped: frozenset[str], calibration: Calibration | None) -> ConceptLinker:
+        """This linker with other channels read through the query map and another calibration; it shares
+        every index with this one."""
+        view = copy.copy(self)
+        view.mapped = mapped if self.query_map is not None else frozenset()
+        view.calibration = calibration
+        return view
 
     @staticmethod
     def _combine(lexical: np.ndarray, channels: dict[str, np.ndarray], weights: LinkWeights) -> Scores:

@@ -9,6 +9,8 @@ from functools import partial
 import numpy as np
 
 from matching.embedding.base import Embedder, is_multilingual
+from matching.linking.alignment import QueryMap, fit_query_map
+from matching.linking.blend import BlendedTitles, blend_model_id
 from matching.linking.confidence import Calibration, load_calibration
 from matching.linking.gloss import Glossary
 from matching.linking.glossed import AnyLinker, GlossedTitles
@@ -17,6 +19,8 @@ from matching.linking.results import LinkedConcept
 from matching.linking.routing import LanguageRouted, score_within
 from matching.linking.text import MAX_SPAN_CHARS, bounded_sentences, repair, top_k
 from matching.linking.weights import (
+    ENGLISH_TITLE_SHARE,
+    MAPPED_TITLE_CHANNELS,
     MULTILINGUAL_OCCUPATION_WEIGHTS,
     OCCUPATION_WEIGHTS,
     SKILL_SPANS,
@@ -32,15 +36,20 @@ def service_linker(
     concepts: Sequence[Concept], weights: LinkWeights, spans: SpanSettings | None, *, embedder: Embedder | None,
     english_embedder: Embedder | None = None, language: str = "en", calibration: Calibration | None = None,
     english_calibration: Calibration | None = None, glossary: Glossary | None = None,
+    query_map: QueryMap | None = None, blend_calibration: Calibration | None = None,
 ) -> AnyLinker:  # fmt: skip
     """The linker the service uses for these concepts (occupations without ``spans``, skills with them): the
     multilingual model's occupation weights where it reads titles, routed by language when there is an
-    English model; titles also read as their English gloss where the ``glossary`` knows their words."""
+    English model; titles also read as their English gloss where the ``glossary`` knows their words. With a
+    ``query_map`` (titles only), the multilingual model reads titles through it (linking/alignment.py) and
+    English titles are read by both models (linking/blend.py, confidence from ``blend_calibration``)."""
     title_mode = spans is None
+    query_map = query_map if title_mode else None
 
     def one(model: Embedder | None, weights: LinkWeights, calibration: Calibration | None) -> ConceptLinker:
         return ConceptLinker(concepts, model, weights, title_mode=title_mode, semantic_language=language,
-                             spans=spans, calibration=calibration)  # fmt: skip
+                             spans=spans, calibration=calibration, query_map=query_map,
+                             mapped=MAPPED_TITLE_CHANNELS)  # fmt: skip
 
     multilingual = title_mode and embedder is not None and is_multilingual(embedder)
     main = one(embedder, MULTILINGUAL_OCCUPATION_WEIGHTS if multilingual else weights, calibration)
@@ -51,8 +60,15 @@ def service_linker(
         # sentences do not (English ones with rare terms then left MiniLM: HOUSE RP@5 54.5 %, not 54.7 %).
         words = getattr(english_embedder, "known_words", None)
         known: frozenset[str] = words() if words is not None and title_mode else frozenset()
-        english = one(english_embedder, weights, english_calibration)
-        routed = LanguageRouted(english, main, known)
+        english = ConceptLinker(concepts, english_embedder, weights, title_mode=title_mode,
+                                semantic_language=language, spans=spans, calibration=english_calibration)  # fmt: skip
+        english_route: ConceptLinker | BlendedTitles = english
+        if query_map is not None and multilingual:
+            every = frozenset(main.channels)  # an English title has no German label to lose
+            english_route = BlendedTitles(
+                english, main.reading(every, blend_calibration), ENGLISH_TITLE_SHARE
+            )
+        routed = LanguageRouted(english_route, main, known)
     if title_mode and glossary is not None and len(glossary) and embedder is not None:
         return GlossedTitles(routed, english, main, glossary)
     return routed
@@ -69,17 +85,30 @@ class TaxonomyLinker:
         calibration: Calibration | None = None,
         english_embedder: Embedder | None = None,
         glossary: Glossary | None = None,
+        aligned: bool = True,
     ):
-        """``english_embedder``: an English model for texts written in English, the multilingual ``embedder``
+        """``aligned``: titles also read through a query map fitted on the taxonomy's names
+        (linking/alignment.py). ``english_embedder``: an English model for texts written in English, the multilingual ``embedder``
         for every other text (linking/routing.py); each linker is calibrated for its own model. ``glossary``:
         Ukrainian and Russian words in English, for titles outside the vocabulary (linking/glossed.py)."""
         self.taxonomy = taxonomy
         self.calibration = calibration or load_calibration(embedder.model_id if embedder else "lexical")
         english = load_calibration(english_embedder.model_id) if english_embedder else self.calibration
         self._english_calibration = english
+        occupations = list(taxonomy.occupations.values())
+        # Fitted on the taxonomy's own names (its language's preferred labels as the targets).
+        self.query_map = (
+            fit_query_map(occupations, embedder, language) if embedder is not None and aligned else None
+        )
+        blend = (
+            load_calibration(blend_model_id(english_embedder.model_id, embedder.model_id))
+            if english_embedder is not None and embedder is not None
+            else None
+        )
         build = partial(service_linker, embedder=embedder, english_embedder=english_embedder, language=language,
-                        calibration=self.calibration, english_calibration=english, glossary=glossary)  # fmt: skip
-        self.occupations = build(list(taxonomy.occupations.values()), OCCUPATION_WEIGHTS, None)
+                        calibration=self.calibration, english_calibration=english, glossary=glossary,
+                        query_map=self.query_map, blend_calibration=blend)  # fmt: skip
+        self.occupations = build(occupations, OCCUPATION_WEIGHTS, None)
         self.skills = build(list(taxonomy.skills.values()), SKILL_WEIGHTS, SKILL_SPANS)
 
     def link_occupation(self, title: str, k: int = 5, language: str = "en") -> list[LinkedConcept]:

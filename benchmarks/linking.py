@@ -8,7 +8,8 @@ multilingual check set (data/linking_eval), prints markdown tables and writes th
 (benchmarks/results/linking.md keeps the reported runs). The service's vocabulary is merged in as it is in the
 service (--vocabulary to choose other sources; '--vocabulary' alone for none). The first run embeds the ESCO
 labels and descriptions it needs (a few minutes on two cores; cached in var/benchmark-embeddings.sqlite).
-`--skills-only` runs just the public skill-linking sets.
+`--skills-only` runs just the public skill-linking sets; `--no-alignment` reads titles without the query map
+(linking/alignment.py), as before it existed.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matching.linking.linker import ConceptLinker, Scores
+from matching.linking.linker import ConceptLinker, Scores, require_k
 from matching.linking.results import LinkedConcept
 
 
@@ -49,8 +49,7 @@ class BlendedTitles:
         return combined, lexical, semantic
 
     def link(self, texts: Sequence[str], k: int = 10, language: str = "en") -> list[list[LinkedConcept]]:
-        if not isinstance(k, int) or k < 1:
-            raise ValueError(f"The 'k' parameter must be an int >= 1. Got {k!r} instead.")
+        require_k(k)
         if not texts:
             return []
         return self.second.ranked(self.score_matrix(texts), k, language)

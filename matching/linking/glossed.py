@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from matching.linking.gloss import Glossary
-from matching.linking.linker import ConceptLinker, Linker, Scores
+from matching.linking.linker import ConceptLinker, Linker, Scores, require_k
 from matching.linking.results import LinkedConcept
 from matching.linking.weights import LEXICAL_FLOOR
 
@@ -81,8 +81,7 @@ class GlossedTitles:
         glosses = self.glosses(texts)
         if not glosses:
             return self.inner.link(texts, k, language)
-        if not isinstance(k, int) or k < 1:
-            raise ValueError(f"The 'k' parameter must be an int >= 1. Got {k!r} instead.")
+        require_k(k)
         out: list[list[LinkedConcept]] = [[] for _ in texts]
         plain = [i for i in range(len(texts)) if i not in glosses]
         if plain:

@@ -282,8 +282,7 @@ class ConceptLinker:
         return combined, lexical, semantic
 
     def link(self, texts: Sequence[str], k: int = 10, language: str = "en") -> list[list[LinkedConcept]]:
-        if not isinstance(k, int) or k < 1:
-            raise ValueError(f"The 'k' parameter must be an int >= 1. Got {k!r} instead.")
+        require_k(k)
         if not texts:
             return []
         return self.ranked(self.score_matrix(texts), k, language)
@@ -321,6 +320,12 @@ class ConceptLinker:
             probabilities = self.calibration.occupation_probabilities(scores)
             return [round(float(probabilities[i]), 4) for i in top]
         return [round(self.calibration.skill_probability(float(scores[i])), 4) for i in top]
+
+
+def require_k(k: object) -> None:
+    """How many concepts a caller may ask for: a whole number from 1 up."""
+    if not isinstance(k, int) or k < 1:
+        raise ValueError(f"The 'k' parameter must be an int >= 1. Got {k!r} instead.")
 
 
 def _better(new: tuple[np.ndarray, ...], old: tuple[np.ndarray, ...] | None) -> tuple[np.ndarray, ...]:

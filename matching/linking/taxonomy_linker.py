@@ -46,13 +46,18 @@ def service_linker(
     title_mode = spans is None
     query_map = query_map if title_mode else None
 
-    def one(model: Embedder | None, weights: LinkWeights, calibration: Calibration | None) -> ConceptLinker:
+    def one(
+        model: Embedder | None,
+        weights: LinkWeights,
+        calibration: Calibration | None,
+        aligned: QueryMap | None,
+    ) -> ConceptLinker:
         return ConceptLinker(concepts, model, weights, title_mode=title_mode, semantic_language=language,
-                             spans=spans, calibration=calibration, query_map=query_map,
+                             spans=spans, calibration=calibration, query_map=aligned,
                              mapped=MAPPED_TITLE_CHANNELS)  # fmt: skip
 
     multilingual = title_mode and embedder is not None and is_multilingual(embedder)
-    main = one(embedder, MULTILINGUAL_OCCUPATION_WEIGHTS if multilingual else weights, calibration)
+    main = one(embedder, MULTILINGUAL_OCCUPATION_WEIGHTS if multilingual else weights, calibration, query_map)
     routed: Linker = main
     english = main
     if english_embedder is not None:
@@ -60,8 +65,8 @@ def service_linker(
         # sentences do not (English ones with rare terms then left MiniLM: HOUSE RP@5 54.5 %, not 54.7 %).
         words = getattr(english_embedder, "known_words", None)
         known: frozenset[str] = words() if words is not None and title_mode else frozenset()
-        english = ConceptLinker(concepts, english_embedder, weights, title_mode=title_mode,
-                                semantic_language=language, spans=spans, calibration=english_calibration)  # fmt: skip
+        # The query map belongs to the multilingual model: the English model reads titles as written.
+        english = one(english_embedder, weights, english_calibration, None)
         english_route: ConceptLinker | BlendedTitles = english
         if query_map is not None and multilingual:
             every = frozenset(main.channels)  # an English title has no German label to lose
@@ -87,10 +92,10 @@ class TaxonomyLinker:
         glossary: Glossary | None = None,
         aligned: bool = True,
     ):
-        """``aligned``: titles also read through a query map fitted on the taxonomy's names
-        (linking/alignment.py). ``english_embedder``: an English model for texts written in English, the multilingual ``embedder``
+        """``english_embedder``: an English model for texts written in English, the multilingual ``embedder``
         for every other text (linking/routing.py); each linker is calibrated for its own model. ``glossary``:
-        Ukrainian and Russian words in English, for titles outside the vocabulary (linking/glossed.py)."""
+        Ukrainian and Russian words in English, for titles outside the vocabulary (linking/glossed.py).
+        ``aligned``: titles also read through a query map fitted on the taxonomy's names (linking/alignment.py)."""
         self.taxonomy = taxonomy
         self.calibration = calibration or load_calibration(embedder.model_id if embedder else "lexical")
         english = load_calibration(english_embedder.model_id) if english_embedder else self.calibration

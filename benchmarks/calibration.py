@@ -31,6 +31,7 @@ from linking import MELO_SETS, candidate_concepts, melo_set, skill_sets  # noqa:
 from matching.config import Settings  # noqa: E402
 from matching.embedding.factory import DEFAULT_MODEL, make_embedder  # noqa: E402
 from matching.evaluation.check_set import read_check_set  # noqa: E402
+from matching.linking.alignment import fit_query_map  # noqa: E402
 from matching.linking.blend import BlendedTitles, blend_model_id  # noqa: E402
 from matching.linking.confidence import (  # noqa: E402
     CALIBRATION_FILE,
@@ -41,13 +42,13 @@ from matching.linking.confidence import (  # noqa: E402
     fit_temperature,
 )
 from matching.linking.linker import ConceptLinker, Linker  # noqa: E402
-from matching.linking.taxonomy_linker import TaxonomyLinker, service_linker  # noqa: E402
+from matching.linking.taxonomy_linker import service_linker  # noqa: E402
 from matching.linking.weights import OCCUPATION_WEIGHTS, SKILL_SPANS, SKILL_WEIGHTS  # noqa: E402
 from matching.taxonomy.esco import load_esco  # noqa: E402
 from matching.taxonomy.vocabulary import with_vocabulary  # noqa: E402
 
 
-def title_rows(args, taxonomy, embedder, service: TaxonomyLinker) -> tuple[list[np.ndarray], list[list[int]]]:
+def title_rows(args, taxonomy, embedder, query_map) -> tuple[list[np.ndarray], list[list[int]]]:
     """Each labelled title's scores over its candidate occupations, and the indexes of its gold ones."""
     rows: list[np.ndarray] = []
     gold: list[list[int]] = []
@@ -60,7 +61,7 @@ def title_rows(args, taxonomy, embedder, service: TaxonomyLinker) -> tuple[list[
         key = (path / "corpus_elements.tsv").read_bytes()
         if key not in linkers:
             linkers[key] = service_linker(concepts, OCCUPATION_WEIGHTS, None, embedder=embedder,
-                                          query_map=service.query_map)  # fmt: skip
+                                          query_map=query_map)  # fmt: skip
         linker = linkers[key]
         position = {uri: i for i, uri in enumerate(linker.ids)}
         qids = list(queries)
@@ -69,7 +70,8 @@ def title_rows(args, taxonomy, embedder, service: TaxonomyLinker) -> tuple[list[
             scores = linker.score_matrix([queries[q] for q in part])[0]
             rows.extend(scores)
             gold.extend([position[u] for u in qrels[q] if u in position] for q in part)
-    occupations = service.occupations
+    occupations = service_linker(list(taxonomy.occupations.values()), OCCUPATION_WEIGHTS, None,
+                                 embedder=embedder, query_map=query_map)  # fmt: skip
     position = {uri: i for i, uri in enumerate(occupations.ids)}
     items = read_check_set("titles", "dev")
     scores = occupations.score_matrix([item.text for item in items])[0]
@@ -78,21 +80,22 @@ def title_rows(args, taxonomy, embedder, service: TaxonomyLinker) -> tuple[list[
     return rows, gold
 
 
-def english_title_rows(args, taxonomy, embedder, english, service: TaxonomyLinker):
+def english_title_rows(args, taxonomy, embedder, english, query_map):
     """English titles as the service reads them (both models blended, linking/blend.py): the MELO US English
     dev titles and the first 3,000 JobBERT validation titles."""
     rows: list[np.ndarray] = []
     gold: list[list[int]] = []
     path = args.eval / "melo_dev" / "usa_q_en_c_en"
     queries, qrels, concepts, _ = melo_set(path, taxonomy)
-    sets = [(service_linker(concepts, OCCUPATION_WEIGHTS, None, embedder=embedder, english_embedder=english,
-                            query_map=service.query_map), queries, qrels)]  # fmt: skip
     with open(args.eval / "jobbert_titles" / "titles.csv", encoding="utf-8", newline="") as handle:
         titles = list(csv.DictReader(handle))[:3000]
-    sets.append((service.occupations, {str(i): t["vacancyTitle"] for i, t in enumerate(titles)},
-                 {str(i): {t["conceptUri"]: 1} for i, t in enumerate(titles)}))  # fmt: skip
-    for linker, queries, qrels in sets:
-        blend = linker.english
+    sets = [(concepts, queries, qrels),
+            (list(taxonomy.occupations.values()), {str(i): t["vacancyTitle"] for i, t in enumerate(titles)},
+             {str(i): {t["conceptUri"]: 1} for i, t in enumerate(titles)})]  # fmt: skip
+    for concepts, queries, qrels in sets:
+        linker = service_linker(concepts, OCCUPATION_WEIGHTS, None, embedder=embedder, english_embedder=english,
+                                query_map=query_map)  # fmt: skip
+        blend = getattr(linker, "english", None)
         if not isinstance(blend, BlendedTitles):
             raise RuntimeError("English titles are not blended: no query map for this model and taxonomy")
         position = {uri: i for i, uri in enumerate(blend.ids)}
@@ -168,8 +171,8 @@ def main() -> int:
     taxonomy, _ = with_vocabulary(load_esco(args.esco), Settings().vocabulary)
     embedder = make_embedder(args.model, args.cache)
 
-    service = TaxonomyLinker(taxonomy, embedder)
-    temperature, held = fit_titles(*title_rows(args, taxonomy, embedder, service))
+    query_map = fit_query_map(list(taxonomy.occupations.values()), embedder)  # as the service fits it
+    temperature, held = fit_titles(*title_rows(args, taxonomy, embedder, query_map))
 
     scores, correct, owner = skill_pairs(args, taxonomy, embedder)
     even = [i for i, o in enumerate(owner) if o % 2 == 0]
@@ -199,9 +202,8 @@ def main() -> int:
     english_model = Settings(embedding_model=args.model).resolved_english_model
     if english_model:
         english = make_embedder(english_model, args.cache)
-        service = TaxonomyLinker(taxonomy, embedder, english_embedder=english)
         blend_temperature, blend_held = fit_titles(
-            *english_title_rows(args, taxonomy, embedder, english, service)
+            *english_title_rows(args, taxonomy, embedder, english, query_map)
         )
         print(f"\n# English titles, `{english.model_id}` blended with `{embedder.model_id}`\n")
         print("| held-out (odd queries; fitted on the even ones) | value |\n|---|---|")

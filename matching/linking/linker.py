@@ -56,17 +56,26 @@ class ConceptLinker:
         calibration: Calibration | None = None,
         query_map: QueryMap | None = None,
         mapped: frozenset[str] = frozenset(),
+        lexical_of: ConceptLinker | None = None,
     ):
         """``embedder=None`` gives a lexical-only linker (fast to build; used for autocomplete). The channels
-        named in ``mapped`` read the text's vector through ``query_map`` (linking/alignment.py)."""
+        named in ``mapped`` read the text's vector through ``query_map`` (linking/alignment.py).
+        ``lexical_of``: a linker over the same concepts, in the same mode, whose lexical index (and word
+        coverage) this one shares instead of building its own: the index is the same whichever model reads
+        the text, and on a full ESCO download it holds ~75 MB for occupations and ~180 MB for skills."""
         self.query_map, self.mapped = query_map, mapped if query_map is not None else frozenset()
         self.concepts = {c.uri: c for c in concepts}
         self.title_mode, self.calibration = title_mode, calibration
         self.weights = weights
         self.spans = spans
         normalise = normalise_title if title_mode else normalise_label
-        every_label = [(c.uri, [label for _, label in c.all_labels()]) for c in concepts]
-        self.lexical = LexicalIndex(every_label, normalise)
+        self.lexical: LexicalIndex
+        if lexical_of is not None:
+            _check_shareable(lexical_of, concepts, title_mode, spans)
+            self.lexical = lexical_of.lexical
+        else:
+            every_label = [(c.uri, [label for _, label in c.all_labels()]) for c in concepts]
+            self.lexical = LexicalIndex(every_label, normalise)
         # An English model reads the English labels; other languages are served by the lexical side. A
         # multilingual model reads every label: the other languages' preferred labels and all alternative
         # labels make the "alternative" channel. A concept without text in a channel falls back to its
@@ -97,9 +106,11 @@ class ConceptLinker:
                 )
         self.embedder = embedder
         self._rank: np.ndarray | None = None
-        self.coverage = (
-            WordCoverage(self.lexical.matrix, normalise) if spans is not None and spans.coverage > 0 else None
-        )
+        self.coverage: WordCoverage | None = None
+        if lexical_of is not None:
+            self.coverage = lexical_of.coverage
+        elif spans is not None and spans.coverage > 0:
+            self.coverage = WordCoverage(self.lexical.matrix, normalise)
 
     def _weighs(self, channel: str) -> bool:
         """Whether the whole-text or the span weights use ``channel``."""
@@ -320,6 +331,23 @@ class ConceptLinker:
             probabilities = self.calibration.occupation_probabilities(scores)
             return [round(float(probabilities[i]), 4) for i in top]
         return [round(self.calibration.skill_probability(float(scores[i])), 4) for i in top]
+
+
+def _check_shareable(
+    other: ConceptLinker, concepts: Sequence[Concept], title_mode: bool, spans: SpanSettings | None
+) -> None:
+    """A lexical index is shared only between linkers that would have built the same one."""
+    if list(other.concepts) != list(dict.fromkeys(c.uri for c in concepts)):
+        raise ValueError(
+            "a lexical index can only be shared by linkers over the same concepts in the same order"
+        )
+    if other.title_mode != title_mode:
+        raise ValueError("a lexical index can only be shared by linkers of the same mode (titles or text)")
+    covered = spans is not None and spans.coverage > 0
+    if (other.coverage is not None) != covered:
+        raise ValueError(
+            "a lexical index can only be shared by linkers that both score word coverage or neither"
+        )
 
 
 def require_k(k: object) -> None:

@@ -51,10 +51,11 @@ def service_linker(
         weights: LinkWeights,
         calibration: Calibration | None,
         aligned: QueryMap | None,
+        lexical_of: ConceptLinker | None = None,
     ) -> ConceptLinker:
         return ConceptLinker(concepts, model, weights, title_mode=title_mode, semantic_language=language,
                              spans=spans, calibration=calibration, query_map=aligned,
-                             mapped=MAPPED_TITLE_CHANNELS)  # fmt: skip
+                             mapped=MAPPED_TITLE_CHANNELS, lexical_of=lexical_of)  # fmt: skip
 
     multilingual = title_mode and embedder is not None and is_multilingual(embedder)
     main = one(embedder, MULTILINGUAL_OCCUPATION_WEIGHTS if multilingual else weights, calibration, query_map)
@@ -65,8 +66,9 @@ def service_linker(
         # sentences do not (English ones with rare terms then left MiniLM: HOUSE RP@5 54.5 %, not 54.7 %).
         words = getattr(english_embedder, "known_words", None)
         known: frozenset[str] = words() if words is not None and title_mode else frozenset()
-        # The query map belongs to the multilingual model: the English model reads titles as written.
-        english = one(english_embedder, weights, english_calibration, None)
+        # The query map belongs to the multilingual model: the English model reads titles as written. Both
+        # models' linkers read the same labels lexically, so they share one lexical index.
+        english = one(english_embedder, weights, english_calibration, None, lexical_of=main)
         english_route: ConceptLinker | BlendedTitles = english
         if query_map is not None and multilingual:
             every = frozenset(main.channels)  # an English title has no German label to lose

@@ -15,7 +15,8 @@ from matching.linking import linker as linker_module
 from matching.linking.lexical import LabelMatrix, WordCoverage
 from matching.linking.linker import ConceptLinker
 from matching.linking.normalize import content_stems, normalise_label, stem
-from matching.linking.taxonomy_linker import TaxonomyLinker
+from matching.linking.routing import LanguageRouted
+from matching.linking.taxonomy_linker import TaxonomyLinker, service_linker
 from matching.linking.text import MAX_SPAN_CHARS, split_sentences, word_spans
 from matching.linking.weights import (
     LEXICAL_FLOOR,
@@ -565,3 +566,38 @@ def test_the_service_embeds_at_most_the_budget_of_spans_per_sentence(demo_linker
     assert isinstance(linker, ConceptLinker)
     kept, unread = linker._within_budget(word_spans(sentence))
     assert len(kept) == SKILL_SPANS.embedded and unread is not None
+
+
+# -- one lexical index for both models -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["occupations", "skills"])
+def test_the_english_and_multilingual_linkers_share_one_lexical_index(demo: Taxonomy, kind: str) -> None:
+    concepts = list(getattr(demo, kind).values())
+    weights, spans = (OCCUPATION_WEIGHTS, None) if kind == "occupations" else (SKILL_WEIGHTS, SKILL_SPANS)
+    english = CachedEmbedder(HashingEmbedder(64))
+    routed = service_linker(concepts, weights, spans, embedder=CachedEmbedder(HashingEmbedder(32)),
+                            english_embedder=english)  # fmt: skip
+    assert isinstance(routed, LanguageRouted)
+    shared, main = routed.english, routed.other
+    assert isinstance(shared, ConceptLinker) and isinstance(main, ConceptLinker)
+    assert shared.lexical is main.lexical and shared.coverage is main.coverage
+    assert (shared.coverage is not None) == (kind == "skills")
+    # Scores are those of a linker that built its own index.
+    own = ConceptLinker(concepts, english, weights, title_mode=spans is None, spans=spans)
+    texts = ["forklift operation in the warehouse", "Pflegefachkraft", "водій навантажувача"]
+    for got, want in zip(shared.score_matrix(texts), own.score_matrix(texts), strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+
+
+def test_a_lexical_index_is_shared_only_by_linkers_that_would_build_the_same(demo: Taxonomy) -> None:
+    occupations = list(demo.occupations.values())
+    titles = ConceptLinker(occupations, None, OCCUPATION_WEIGHTS, title_mode=True)
+    with pytest.raises(ValueError, match="same concepts"):
+        ConceptLinker(occupations[:-1], None, OCCUPATION_WEIGHTS, title_mode=True, lexical_of=titles)
+    with pytest.raises(ValueError, match="same mode"):
+        ConceptLinker(occupations, None, OCCUPATION_WEIGHTS, title_mode=False, lexical_of=titles)
+    skills = list(demo.skills.values())
+    spanned = ConceptLinker(skills, None, SKILL_WEIGHTS, title_mode=False, spans=SKILL_SPANS)
+    with pytest.raises(ValueError, match="word coverage"):
+        ConceptLinker(skills, None, SKILL_WEIGHTS, title_mode=False, lexical_of=spanned)

@@ -43,7 +43,10 @@ class BlendedTitles:
         return self.second.uri_rank
 
     def score_matrix(self, texts: Sequence[str], spans: bool = True) -> Scores:
-        a, b = self.first.score_matrix(texts, spans), self.second.score_matrix(texts, spans)
+        a = self.first.score_matrix(texts, spans)
+        # Linkers sharing a lexical index read a title's n-grams alike: the second reuses the first's scores.
+        shared = self.first.lexical is self.second.lexical and (self.second.spans is None or not spans)
+        b = self.second.score_matrix(texts, spans, lexical=a[1] if shared else None)
         w = self.share
         combined, lexical, semantic = (w * x + (1 - w) * y for x, y in zip(a, b, strict=True))
         return combined, lexical, semantic

@@ -132,14 +132,21 @@ class ConceptLinker:
             self._rank[order] = np.arange(len(order))
         return self._rank
 
-    def score_matrix(self, texts: Sequence[str], spans: bool = True) -> Scores:
+    def score_matrix(
+        self, texts: Sequence[str], spans: bool = True, lexical: np.ndarray | None = None
+    ) -> Scores:
         """(combined, lexical, semantic) scores, each (n_texts, n_concepts); semantic is the channels' mean.
 
         With span scoring, each part is ``(1 − share) ·`` the whole text's ``+ share ·`` the best span's
-        (the span that gives the concept its highest combined score); ``spans=False`` scores whole texts only."""
+        (the span that gives the concept its highest combined score); ``spans=False`` scores whole texts only.
+        ``lexical``: these texts' lexical scores as a linker sharing this one's index gave them (whole texts
+        only), so that two models reading the same title compute them once."""
         texts = [repair(text) for text in texts]
         if self.spans is None or not spans or not len(texts):
-            return self._combine(*self._evidence(texts, self._channels_for(self.weights)), self.weights)
+            channels = self._channels_for(self.weights)
+            return self._combine(*self._evidence(texts, channels, lexical=lexical), self.weights)
+        if lexical is not None:
+            raise ValueError("lexical scores can be given for whole texts only, not with their spans")
         parts = [self._with_spans(texts[i : i + TEXT_GROUP]) for i in range(0, len(texts), TEXT_GROUP)]
         combined, lexical, semantic = (np.concatenate([p[j] for p in parts]) for j in range(3))
         return combined, lexical, semantic
@@ -234,7 +241,11 @@ class ConceptLinker:
         return {name for name in self.channels if _weight(weights, name) > 0}
 
     def _evidence(
-        self, texts: Sequence[str], channels: set[str], fuzzy_rows: int | None = None
+        self,
+        texts: Sequence[str],
+        channels: set[str],
+        fuzzy_rows: int | None = None,
+        lexical: np.ndarray | None = None,
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Lexical scores and the named channels' embedding cosines, each (n_texts, n_concepts).
 
@@ -242,9 +253,12 @@ class ConceptLinker:
         for the rest, the word spans, exact label equality or word coverage of a label (SpanSettings): n-gram
         cosines of ~40 spans against every label were the costliest part of linking a sentence and scored no
         better on HOUSE validation."""
-        fuzzy = len(texts) if fuzzy_rows is None else min(fuzzy_rows, len(texts))
-        whole = self.lexical.scores(texts[:fuzzy])
-        lexical = np.concatenate([whole, self._span_lexical(texts[fuzzy:])])
+        if lexical is None:
+            fuzzy = len(texts) if fuzzy_rows is None else min(fuzzy_rows, len(texts))
+            whole = self.lexical.scores(texts[:fuzzy])
+            lexical = np.concatenate([whole, self._span_lexical(texts[fuzzy:])])
+        elif lexical.shape != (len(texts), len(self.ids)):
+            raise ValueError(f"lexical scores of shape {lexical.shape} given for {len(texts)} texts")
         semantic: dict[str, np.ndarray] = {}
         if channels and self.embedder is not None and len(texts):
             # Query text may be personal (a CV sentence): it is embedded without being cached anywhere.

@@ -135,6 +135,29 @@ def test_english_titles_blend_both_models_and_take_the_blends_confidence() -> No
         BlendedTitles(english, ConceptLinker(concepts[:5], None, OCCUPATION_WEIGHTS, title_mode=True), 0.3)
 
 
+def test_a_blend_over_one_lexical_index_reads_the_titles_n_grams_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    concepts = [_occupation(n) for n in range(20)]
+    other = ConceptLinker(concepts, SkewedQueries(), OCCUPATION_WEIGHTS, title_mode=True)
+    english = ConceptLinker(concepts, HashingEmbedder(32), OCCUPATION_WEIGHTS, title_mode=True)
+    sharing = ConceptLinker(
+        concepts, HashingEmbedder(32), OCCUPATION_WEIGHTS, title_mode=True, lexical_of=other
+    )
+    texts = ["worker 4 of trade 28", "hand"]
+    expected = BlendedTitles(english, other, 0.3).score_matrix(texts)
+    reads: list[int] = []
+    scores = type(other.lexical).scores
+    monkeypatch.setattr(
+        type(other.lexical), "scores", lambda self, q: reads.append(len(q)) or scores(self, q)
+    )
+    for got, want in zip(BlendedTitles(sharing, other, 0.3).score_matrix(texts), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert reads == [len(texts)]
+    with pytest.raises(ValueError, match="shape"):
+        other.score_matrix(texts, lexical=np.zeros((1, len(concepts)), dtype=np.float32))
+
+
 def test_the_service_reads_english_titles_with_both_models_and_others_through_the_map() -> None:
     concepts = [_occupation(n) for n in range(500)]
     multilingual, english = SkewedQueries(), HashingEmbedder(32)

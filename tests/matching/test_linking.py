@@ -601,3 +601,6 @@ def test_a_lexical_index_is_shared_only_by_linkers_that_would_build_the_same(dem
     spanned = ConceptLinker(skills, None, SKILL_WEIGHTS, title_mode=False, spans=SKILL_SPANS)
     with pytest.raises(ValueError, match="word coverage"):
         ConceptLinker(skills, None, SKILL_WEIGHTS, title_mode=False, lexical_of=spanned)
+    # Given lexical scores stand for whole texts: a linker scoring spans computes its own.
+    with pytest.raises(ValueError, match="whole texts only"):
+        spanned.score_matrix(["forklift"], lexical=np.zeros((1, len(spanned.ids)), dtype=np.float32))

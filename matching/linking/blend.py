@@ -45,7 +45,8 @@ class BlendedTitles:
     def score_matrix(self, texts: Sequence[str], spans: bool = True) -> Scores:
         a = self.first.score_matrix(texts, spans)
         # Linkers sharing a lexical index read a title's n-grams alike: the second reuses the first's scores.
-        shared = self.first.lexical is self.second.lexical and (self.second.spans is None or not spans)
+        whole_texts = not spans or (self.first.spans is None and self.second.spans is None)
+        shared = whole_texts and self.first.lexical is self.second.lexical
         b = self.second.score_matrix(texts, spans, lexical=a[1] if shared else None)
         w = self.share
         combined, lexical, semantic = (w * x + (1 - w) * y for x, y in zip(a, b, strict=True))

@@ -1,11 +1,12 @@
-"""Word-by-word English glosses of Ukrainian and Russian job titles.
+"""Word-by-word English glosses of Ukrainian and Russian job titles and skill sentences.
 
 ESCO has no Ukrainian or Russian labels in most downloads, and the multilingual model alone finds the right
 occupation for a Cyrillic title outside the vocabulary only now and then ("оператор котельні" is not near
 "boiler operator" for it). Job titles are short and compositional, so a glossary of the words they are made
 of (data/glossary: a word's stem and its English meaning) turns most of them into an English phrase the
-English model reads well: "старший оператор котельні" → "senior operator boiler". The glossary names words,
-not concepts, so it reaches titles that no vocabulary entry holds.
+English model reads well: "старший оператор котельні" → "senior operator boiler". Skill sentences are made of
+a few more words of the same kind ("Досвід роботи з навантажувачем" → "experience work forklift"). The glossary
+names words, not concepts, so it reaches titles and sentences that no vocabulary entry holds.
 
 A word is glossed by the longest glossary stem it starts with, if at most a few letters (an inflection) are
 left over, or as part of a phrase of up to three words the glossary holds whole. Latin-script words ("Java",
@@ -30,8 +31,10 @@ _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "ё": 
 _WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*|\d+")
 # Latin letters typed for their Cyrillic look-alikes inside a Cyrillic word ("мiкробiолог" with a Latin i).
 _LOOK_ALIKES = str.maketrans("aceiopxy", "асеіорху")
-# Prepositions and conjunctions carry no meaning a gloss could keep.
-_PREPOSITIONS = "з із зі по в у на та і й и для до від от с со або или а о об при за"
+# Prepositions, conjunctions and their like carry no meaning a gloss could keep.
+_PREPOSITIONS = (
+    "з із зі по в у на та і й и для до від от с со або или а о об при за щодо також также относительно"
+)
 _FUNCTION_WORDS = frozenset(_PREPOSITIONS.split())
 
 

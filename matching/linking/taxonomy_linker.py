@@ -13,7 +13,7 @@ from matching.linking.alignment import QueryMap, fit_query_map
 from matching.linking.blend import BlendedTitles, blend_model_id
 from matching.linking.confidence import Calibration, load_calibration
 from matching.linking.gloss import Glossary
-from matching.linking.glossed import AnyLinker, GlossedTitles
+from matching.linking.glossed import AnyLinker, GlossedTexts
 from matching.linking.linker import ConceptLinker, Linker
 from matching.linking.results import LinkedConcept
 from matching.linking.routing import LanguageRouted, score_within
@@ -40,9 +40,10 @@ def service_linker(
 ) -> AnyLinker:  # fmt: skip
     """The linker the service uses for these concepts (occupations without ``spans``, skills with them): the
     multilingual model's occupation weights where it reads titles, routed by language when there is an
-    English model; titles also read as their English gloss where the ``glossary`` knows their words. With a
-    ``query_map`` (titles only), the multilingual model reads titles through it (linking/alignment.py) and
-    English titles are read by both models (linking/blend.py, confidence from ``blend_calibration``)."""
+    English model; titles and sentences also read as their English gloss where the ``glossary`` knows their
+    words. With a ``query_map`` (titles only), the multilingual model reads titles through it
+    (linking/alignment.py) and English titles are read by both models (linking/blend.py, confidence from
+    ``blend_calibration``)."""
     title_mode = spans is None
     query_map = query_map if title_mode else None
 
@@ -76,8 +77,8 @@ def service_linker(
                 english, main.reading(every, blend_calibration), ENGLISH_TITLE_SHARE
             )
         routed = LanguageRouted(english_route, main, known)
-    if title_mode and glossary is not None and len(glossary) and embedder is not None:
-        return GlossedTitles(routed, english, main, glossary)
+    if glossary is not None and len(glossary) and embedder is not None:
+        return GlossedTexts(routed, english, main, glossary)
     return routed
 
 
@@ -96,7 +97,7 @@ class TaxonomyLinker:
     ):
         """``english_embedder``: an English model for texts written in English, the multilingual ``embedder``
         for every other text (linking/routing.py); each linker is calibrated for its own model. ``glossary``:
-        Ukrainian and Russian words in English, for titles outside the vocabulary (linking/glossed.py).
+        Ukrainian and Russian words in English, for titles and sentences outside the vocabulary (glossed.py).
         ``aligned``: titles also read through a query map fitted on the taxonomy's names (linking/alignment.py)."""
         self.taxonomy = taxonomy
         self.calibration = calibration or load_calibration(embedder.model_id if embedder else "lexical")
@@ -147,7 +148,8 @@ class TaxonomyLinker:
         order = top_k(best, self.skills.uri_rank, limit)
         row_of_best = combined.argmax(axis=0)
         # Each skill's confidence is calibrated for the model that read its best sentence.
-        english = set(self.skills.route(sentences)[0]) if isinstance(self.skills, LanguageRouted) else set()
+        routed = self.skills.inner if isinstance(self.skills, GlossedTexts) else self.skills
+        english = set(routed.route(sentences)[0]) if isinstance(routed, LanguageRouted) else set()
         calibrations = {False: self.calibration, True: self._english_calibration}
         out = []
         for i in order:

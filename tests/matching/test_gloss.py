@@ -12,7 +12,7 @@ from matching.embedding.cache import CachedEmbedder
 from matching.embedding.hashing import HashingEmbedder
 from matching.linking.confidence import Calibration
 from matching.linking.gloss import Glossary, GlossaryError
-from matching.linking.glossed import GlossedTitles
+from matching.linking.glossed import GLOSS_SHARE, GlossedTexts
 from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.linking.weights import LEXICAL_FLOOR
 from matching.paths import DEMO_ESCO_DIR, GLOSSARY_DIR
@@ -192,7 +192,7 @@ def test_a_title_no_label_holds_is_found_through_its_gloss(
     linkers: tuple[TaxonomyLinker, TaxonomyLinker], title: str, meant: str
 ) -> None:
     plain, glossed = linkers
-    assert isinstance(glossed.occupations, GlossedTitles)
+    assert isinstance(glossed.occupations, GlossedTexts)
     uri = next(uri for uri, c in glossed.taxonomy.occupations.items() if c.label("en") == meant)
     linked = glossed.link_occupation(title, k=3, language="uk")
     assert linked[0].uri == uri
@@ -206,7 +206,7 @@ def test_the_gloss_is_read_by_the_english_linker_and_mixed_in_equal_parts(
 ) -> None:
     plain, glossed = linkers
     occupations = glossed.occupations
-    assert isinstance(occupations, GlossedTitles)
+    assert isinstance(occupations, GlossedTexts)
     title = "старший оператор котельні"
     own, own_lexical, _ = (part[0] for part in plain.occupations.score_matrix([title]))
     gloss = occupations.reader.score_matrix(["senior operator boiler"])[0][0]
@@ -237,9 +237,49 @@ def test_titles_a_gloss_does_not_reach_score_as_before(
     ]
 
 
-def test_skills_are_not_glossed(linkers: tuple[TaxonomyLinker, TaxonomyLinker]) -> None:
+@pytest.mark.parametrize(
+    ("sentence", "meant"),
+    [
+        ("Опыт вождения погрузчика", "forklift operation"),
+        ("Оказание первой помощи пострадавшим", "giving first aid"),
+    ],
+)
+def test_a_skill_sentence_no_label_holds_is_found_through_its_gloss(
+    linkers: tuple[TaxonomyLinker, TaxonomyLinker], sentence: str, meant: str
+) -> None:
+    """Russian sentences (the demo taxonomy has no Russian names) whose words the glossary knows."""
     plain, glossed = linkers
-    text = "Досвід роботи зварником і оператором котельні"
+    assert isinstance(glossed.skills, GlossedTexts)
+    uri = next(uri for uri, c in glossed.taxonomy.skills.items() if c.label("en") == meant)
+    found = glossed.extract_skills(sentence, threshold=0.0, limit=3)
+    assert found[0].uri == uri
+    assert found[0].confidence is not None and 0 < found[0].confidence <= 1
+    assert uri not in [c.uri for c in plain.extract_skills(sentence, threshold=0.0, limit=3)]
+
+
+def test_a_sentence_gloss_is_read_by_the_english_linker_and_mixed_in(
+    linkers: tuple[TaxonomyLinker, TaxonomyLinker],
+) -> None:
+    plain, glossed = linkers
+    skills = glossed.skills
+    assert isinstance(skills, GlossedTexts)
+    sentence = "Досвід роботи з навантажувачем"
+    assert skills.glosses([sentence]) == {0: "experience work forklift"}
+    own, own_lexical, _ = (part[0] for part in plain.skills.score_matrix([sentence]))
+    gloss = skills.reader.score_matrix(["experience work forklift"])[0][0]
+    share = GLOSS_SHARE
+    expected = np.maximum((1 - share) * own + share * gloss, LEXICAL_FLOOR * own_lexical)
+    np.testing.assert_allclose(skills.score_matrix([sentence])[0][0], expected, rtol=1e-6)
+    assert not np.allclose(expected, own)
+
+
+def test_sentences_a_gloss_does_not_reach_score_as_before(
+    linkers: tuple[TaxonomyLinker, TaxonomyLinker],
+) -> None:
+    plain, glossed = linkers
+    texts = ["Experience with forklifts", "Erfahrung mit Gabelstapler", "Сомельє-дегустація вин"]
+    np.testing.assert_allclose(glossed.skills.score_matrix(texts)[0], plain.skills.score_matrix(texts)[0])
+    text = texts[2]
     assert glossed.extract_skills(text, limit=5) == plain.extract_skills(text, limit=5)
 
 

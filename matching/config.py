@@ -30,8 +30,8 @@ class Settings(BaseSettings):
     glossary: Annotated[list[Path], NoDecode] = Field(
         default_factory=lambda: [GLOSSARY_DIR],
         description="Ukrainian and Russian words with their English meaning, for job titles and skill sentences "
-        "no vocabulary name matches: CSV files (stem,english) or folders of them. Comma-separated in the environment; empty for "
-        "none. Default: data/glossary.",
+        "no vocabulary name matches: CSV files (stem,english) or folders of them. Comma-separated in the "
+        "environment; empty for none. Default: data/glossary.",
     )
     data_dir: Path = Field(default=Path("var"), description="Where indexes and the embedding cache live.")
     database_url: str | None = Field(

@@ -3,7 +3,8 @@
 A Cyrillic title's or skill sentence's scores are ``(1 − share) ·`` its own (the multilingual model and the
 lexical evidence) ``+ share ·`` its gloss's, read by the linker of English text; a text the glossary covers less
 than ``coverage`` of is read only as written. Both linkers rank the same concepts, so the scores mix per
-concept. The shares and coverages were chosen on development data (benchmarks/results/linking.md).
+concept. One share and one coverage serve titles and sentences, chosen on development data
+(benchmarks/results/linking.md).
 """
 
 from __future__ import annotations

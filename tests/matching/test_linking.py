@@ -282,7 +282,7 @@ def test_word_spans_keep_technical_words_whole() -> None:
 
 def _coverage_by_hand(texts: list[str], labels_of: list[set[str]]) -> np.ndarray:
     """Σ idf(label stems in the text) / Σ idf(label stems), idf = ln((N + 1) / (df + 1)) + 1 over all N labels,
-    best label per concept."""
+    best label per concept; a label none of whose words (numbers aside) is in the text is not covered."""
     stems_of = [[set(content_stems(label)) for label in labels] for labels in labels_of]
     every = [stems for labels in stems_of for stems in labels]
     idf = {s: math.log((len(every) + 1) / (sum(s in x for x in every) + 1)) + 1 for x in every for s in x}
@@ -294,7 +294,7 @@ def _coverage_by_hand(texts: list[str], labels_of: list[set[str]]) -> np.ndarray
                 (
                     sum(idf[s] for s in stems & present) / sum(idf[s] for s in stems)
                     for stems in labels
-                    if stems
+                    if stems and any(not s.isdigit() for s in stems & present)
                 ),
                 default=0.0,
             )
@@ -454,6 +454,20 @@ def test_word_coverage_weighs_rare_words_more() -> None:
         ],
         rtol=1e-6,
     )
+
+
+def test_numbers_cover_a_label_only_beside_its_words() -> None:
+    """A count in a sentence ("children aged 1 to 6") is no evidence for a label that holds the same numbers
+    ("JavaScript 1.6"); beside the label's words a number still tells one label from another."""
+    matrix = LabelMatrix(
+        [("js", ["JavaScript 1.6"]), ("iso9001", ["ISO 9001"]), ("iso14001", ["ISO 14001"])], normalise_label
+    )
+    coverage = WordCoverage(matrix, normalise_label)
+    got = coverage.scores(["children aged 1 to 6", "ISO 9001 audits", "9001", "JavaScript"])
+    assert got[0].tolist() == [0.0, 0.0, 0.0]
+    assert got[1, 1] == pytest.approx(1.0) and 0.0 < got[1, 2] < 1.0  # "iso" alone covers only part of 14001
+    assert got[2].tolist() == [0.0, 0.0, 0.0]
+    assert 0.0 < got[3, 0] < 1.0
 
 
 def test_a_skill_named_inside_a_german_or_russian_sentence_is_found(demo: Taxonomy) -> None:

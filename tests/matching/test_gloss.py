@@ -12,7 +12,7 @@ from matching.embedding.cache import CachedEmbedder
 from matching.embedding.hashing import HashingEmbedder
 from matching.linking.confidence import Calibration
 from matching.linking.gloss import Glossary, GlossaryError
-from matching.linking.glossed import GLOSS_SHARE, GlossedTexts
+from matching.linking.glossed import GlossedTexts
 from matching.linking.taxonomy_linker import TaxonomyLinker
 from matching.linking.weights import LEXICAL_FLOOR
 from matching.paths import DEMO_ESCO_DIR, GLOSSARY_DIR
@@ -201,18 +201,25 @@ def test_a_title_no_label_holds_is_found_through_its_gloss(
     assert plain.link_occupation(title, k=1)[0].uri != uri  # as written the title alone does not find it
 
 
-def test_the_gloss_is_read_by_the_english_linker_and_mixed_in_equal_parts(
-    linkers: tuple[TaxonomyLinker, TaxonomyLinker],
+@pytest.mark.parametrize(
+    ("kind", "text", "gloss"),
+    [
+        ("occupations", "старший оператор котельні", "senior operator boiler"),
+        ("skills", "Досвід роботи з навантажувачем", "experience work forklift"),
+    ],
+)
+def test_the_gloss_is_read_whole_by_the_english_linker_and_mixed_in_equal_parts(
+    linkers: tuple[TaxonomyLinker, TaxonomyLinker], kind: str, text: str, gloss: str
 ) -> None:
     plain, glossed = linkers
-    occupations = glossed.occupations
-    assert isinstance(occupations, GlossedTexts)
-    title = "старший оператор котельні"
-    own, own_lexical, _ = (part[0] for part in plain.occupations.score_matrix([title]))
-    gloss = occupations.reader.score_matrix(["senior operator boiler"])[0][0]
-    # A label close to the title as written keeps the strength it had (LEXICAL_FLOOR).
-    expected = np.maximum((own + gloss) / 2, LEXICAL_FLOOR * own_lexical)
-    np.testing.assert_allclose(occupations.score_matrix([title])[0][0], expected, rtol=1e-6)
+    linker = getattr(glossed, kind)
+    assert isinstance(linker, GlossedTexts)
+    assert linker.glosses([text]) == {0: gloss}
+    own, own_lexical, _ = (part[0] for part in getattr(plain, kind).score_matrix([text]))
+    read = linker.reader.score_matrix([gloss], spans=False)[0][0]  # a sentence's gloss too: no spans
+    # A label close to the text as written keeps the strength it had (LEXICAL_FLOOR).
+    expected = np.maximum((own + read) / 2, LEXICAL_FLOOR * own_lexical)
+    np.testing.assert_allclose(linker.score_matrix([text])[0][0], expected, rtol=1e-6)
     assert not np.allclose(expected, own)
 
 
@@ -255,22 +262,6 @@ def test_a_skill_sentence_no_label_holds_is_found_through_its_gloss(
     assert found[0].uri == uri
     assert found[0].confidence is not None and 0 < found[0].confidence <= 1
     assert uri not in [c.uri for c in plain.extract_skills(sentence, threshold=0.0, limit=3)]
-
-
-def test_a_sentence_gloss_is_read_by_the_english_linker_and_mixed_in(
-    linkers: tuple[TaxonomyLinker, TaxonomyLinker],
-) -> None:
-    plain, glossed = linkers
-    skills = glossed.skills
-    assert isinstance(skills, GlossedTexts)
-    sentence = "Досвід роботи з навантажувачем"
-    assert skills.glosses([sentence]) == {0: "experience work forklift"}
-    own, own_lexical, _ = (part[0] for part in plain.skills.score_matrix([sentence]))
-    gloss = skills.reader.score_matrix(["experience work forklift"], spans=False)[0][0]  # read whole
-    share = GLOSS_SHARE
-    expected = np.maximum((1 - share) * own + share * gloss, LEXICAL_FLOOR * own_lexical)
-    np.testing.assert_allclose(skills.score_matrix([sentence])[0][0], expected, rtol=1e-6)
-    assert not np.allclose(expected, own)
 
 
 def test_sentences_a_gloss_does_not_reach_score_as_before(

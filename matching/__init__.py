@@ -16,3 +16,15 @@
 ``models`` (domain models) lies below all of them; the core never imports ``api``. The rule is checked by
 import-linter (``[tool.importlinter]`` in pyproject.toml); see ARCHITECTURE.md.
 """
+
+import os as _os
+
+# Idle OpenMP threads. The e5 engine, torch and FAISS each load their own OpenMP runtime, and each lets its
+# idle threads spin for 300,000 rounds (several milliseconds) after every parallel section, on the cores the
+# next runtime then needs: an English title is read by torch's model and then by e5's, and on two cores each
+# model took about twice its time. A third of that spin keeps the gain of spinning inside one model's pass
+# (benchmarks/results/linking.md, 2026-12-07, "idle threads"). The runtimes read this once, when they load,
+# so it is set here, before any of them is imported; an operator's own value (or wait policy) is kept.
+IDLE_SPIN_ROUNDS = "100000"
+if "GOMP_SPINCOUNT" not in _os.environ and "OMP_WAIT_POLICY" not in _os.environ:
+    _os.environ["GOMP_SPINCOUNT"] = IDLE_SPIN_ROUNDS

@@ -38,8 +38,9 @@ def run(code: str, **env: str) -> str:
     clean = {k: v for k, v in os.environ.items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")}
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**clean, "HF_HUB_OFFLINE": "1", **env},
-        capture_output=True, text=True, timeout=300, check=True,
+        capture_output=True, text=True, timeout=300,
     )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]  # the child's traceback, not only its exit status
     return done.stdout.strip().splitlines()[-1]
 
 

@@ -1,4 +1,5 @@
-"""The English model's backends side by side: eager fp32, the TorchScript trace and (where the CPU has it) bf16.
+"""The English model's backends side by side: eager fp32, the TorchScript trace, ONNX Runtime and (where the CPU
+has it) bf16.
 
     .venv/bin/python benchmarks/embedding_backends.py                 # 3 rounds
     .venv/bin/python benchmarks/embedding_backends.py --rounds 5 --esco ../shared/data/esco
@@ -105,7 +106,7 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "benchmark-embeddings.sqlite")
     args = parser.parse_args()
-    backends = ["fp32", "traced", *(["bf16"] if _cpu_has_bf16() else [])]
+    backends = ["fp32", "traced", "onnx", *(["bf16"] if _cpu_has_bf16() else [])]
     with_linking = (args.esco / "occupations_en.csv").is_file() and (args.eval / "skill_linking").is_dir()
     probe = LinkingProbe(args.esco, args.eval, args.cache) if with_linking else None
     reference = SentenceTransformerEmbedder(backend="fp32")

@@ -1,4 +1,5 @@
-"""Any sentence-transformers model, by hub name or local folder, on the CPU in fp32 (eager or traced) or bf16."""
+"""Any sentence-transformers model, by hub name or local folder, on the CPU in fp32 (ONNX Runtime, eager or traced
+torch) or bf16."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from typing import Any
 import numpy as np
 
 from matching.embedding.base import unit_rows
+from matching.embedding.exported import onnx_encoder
 from matching.embedding.traced import Encoder, traced_encoder
 
 log = logging.getLogger(__name__)
 
 PACKAGED_MINILM = "packaged:all-MiniLM-L6-v2"
-BACKENDS = {"auto", "fp32", "traced", "bf16"}
+BACKENDS = {"auto", "fp32", "traced", "bf16", "onnx"}
 BF16_MIN_COSINE = 0.9999
 PROBE_SENTENCES = (
     "registered nurse for intensive care",
@@ -39,6 +41,12 @@ def _cpu_has_bf16() -> bool:
     except OSError:
         return False
     return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
 
 
 def resolve_model_path(name_or_path: str) -> str:
@@ -69,9 +77,10 @@ class SentenceTransformerEmbedder:
         threads: int | None = None,
     ):
         """``backend``: ``fp32`` (eager torch), ``traced`` (fp32 as a TorchScript trace, embedding/traced.py),
-        ``bf16`` (autocast; needs a CPU with AVX512-BF16 or AMX) or ``auto``, which takes bf16 only if it is
-        faster and agrees with fp32 to a cosine of at least 0.9999 on every probe, else the trace where it
-        reproduces eager fp32, else eager fp32. ``threads``: torch's threads in this process."""
+        ``onnx`` (fp32 exported to ONNX Runtime, embedding/exported.py), ``bf16`` (autocast; needs a CPU with
+        AVX512-BF16 or AMX) or ``auto``: ONNX Runtime where it reproduces eager fp32, else bf16 if it is faster
+        and agrees with fp32 to a cosine of at least 0.9999 on every probe, else the trace where it reproduces
+        eager fp32, else eager fp32. ``threads``: torch's (and ONNX Runtime's) threads in this process."""
         if backend not in BACKENDS:
             raise ValueError(
                 f"The 'backend' parameter must be one of {sorted(BACKENDS)}. Got {backend!r} instead."
@@ -98,19 +107,33 @@ class SentenceTransformerEmbedder:
         if not isinstance(dim, int):
             raise RuntimeError(f"Model {model!r} does not declare its embedding dimension.")
         self._dim = dim
+        self.threads = threads or _torch_threads()
         self._lock = threading.Lock()  # torch modules are not safe to call from several threads at once
         self._bf16 = False
-        self._traced: Encoder | None = None
-        if backend == "bf16" or (backend == "auto" and device == "cpu" and _cpu_has_bf16()):
+        # A compiled fp32 encoder (ONNX Runtime or a TorchScript trace) that gives eager torch's vectors.
+        self._compiled: Encoder | None = None
+        if backend == "onnx" or (backend == "auto" and device == "cpu"):
+            self._compiled = onnx_encoder(
+                self._model, self._eager_fp32, PROBE_SENTENCES, threads or _torch_threads()
+            )
+            if self._compiled is None and backend == "onnx":
+                raise ValueError(
+                    f"The embedding backend 'onnx' cannot run the model {model!r} (ONNX Runtime is not installed, "
+                    "the model's layout is not a transformer with mean pooling, or the export did not reproduce "
+                    "it); use 'auto' or 'fp32'."
+                )
+        compiled = "onnx" if self._compiled is not None else None
+        if backend == "bf16" or (backend == "auto" and not compiled and device == "cpu" and _cpu_has_bf16()):
             self._bf16 = backend == "bf16" or self._bf16_is_safe_and_faster()
-        if backend == "traced" or (backend == "auto" and device == "cpu" and not self._bf16):
-            self._traced = traced_encoder(self._model, self._eager_fp32, PROBE_SENTENCES)
-            if self._traced is None and backend == "traced":
+        if backend == "traced" or (backend == "auto" and device == "cpu" and not compiled and not self._bf16):
+            self._compiled = traced_encoder(self._model, self._eager_fp32, PROBE_SENTENCES)
+            if self._compiled is None and backend == "traced":
                 raise ValueError(
                     f"The embedding backend 'traced' cannot run the model {model!r} (its layout is not a "
                     "transformer with mean pooling, or the trace did not reproduce it); use 'auto' or 'fp32'."
                 )
-        self.backend = "bf16" if self._bf16 else "traced" if self._traced else "fp32"
+            compiled = "traced" if self._compiled is not None else None
+        self.backend = "bf16" if self._bf16 else compiled or "fp32"
 
     @property
     def model_id(self) -> str:
@@ -150,16 +173,16 @@ class SentenceTransformerEmbedder:
         return unit_rows(vectors)
 
     def _eager_fp32(self, texts: list[str]) -> np.ndarray:
-        return unit_rows(self._encode(texts, bf16=False, traced=False))
+        return unit_rows(self._encode(texts, bf16=False, compiled=False))
 
-    def _encode(self, texts: list[str], bf16: bool, traced: bool = True) -> np.ndarray:
-        if traced and self._traced is not None and not bf16:
+    def _encode(self, texts: list[str], bf16: bool, compiled: bool = True) -> np.ndarray:
+        if compiled and self._compiled is not None and not bf16:
             # As sentence-transformers batches: longest first, so each batch pads to similar lengths.
             order = np.argsort([-len(t) for t in texts], kind="stable")
             out = np.empty((len(texts), self._dim), dtype=np.float32)
             for start in range(0, len(texts), self._batch_size):
                 rows = order[start : start + self._batch_size]
-                out[rows] = self._traced([texts[i] for i in rows])
+                out[rows] = self._compiled([texts[i] for i in rows])
             return out
         import torch
 

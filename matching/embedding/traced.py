@@ -16,6 +16,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,22 +37,47 @@ def traced_encoder(model: Any, reference: Encoder, probes: Sequence[str]) -> Enc
     except Exception as exc:  # any failure to trace leaves the eager model in use
         log.info("Embedding model not traced (%s); eager torch is used.", exc)
         return None
-    if encode is None:
-        return None
-    long_probe = " ".join(probes) * 8  # beyond the model's maximum length: truncation must agree too
-    checks = [list(probes), [probes[0]], [probes[-1], long_probe]]
-    agreement = min(float(np.min(np.sum(encode(t) * reference(t), axis=1))) for t in checks)
-    if agreement < TRACE_MIN_COSINE:
-        log.warning(
-            "Traced embedding model disagrees with eager torch (min cosine %.6f); not used.", agreement
-        )
+    if encode is None or not reproduces(encode, reference, probes, "Traced"):
         return None
     return encode
 
 
-def _trace(model: Any) -> Encoder | None:
-    import torch
+def reproduces(encode: Encoder, reference: Encoder, probes: Sequence[str], name: str) -> bool:
+    """Whether ``encode`` gives ``reference``'s vectors (to float rounding) on ``probes``: all at once, one
+    alone, and beside a text longer than the model reads, so padding and truncation must agree too."""
+    long_probe = " ".join(probes) * 8
+    checks = [list(probes), [probes[0]], [probes[-1], long_probe]]
+    agreement = min(float(np.min(np.sum(encode(t) * reference(t), axis=1))) for t in checks)
+    if agreement < TRACE_MIN_COSINE:
+        log.warning(
+            "%s embedding model disagrees with eager torch (min cosine %.6f); not used.", name, agreement
+        )
+        return False
+    return True
 
+
+@dataclass(frozen=True, slots=True)
+class MeanPooledTransformer:
+    """The parts of a sentence-transformers model of the common layout that a compiled encoder needs."""
+
+    network: Any  # the Hugging Face model: (input_ids, attention_mask[, token_type_ids]) -> hidden states
+    tokenizer: Any
+    max_length: int
+
+    def features(self, texts: list[str], tensors: str = "pt") -> dict[str, Any]:
+        """The network's inputs for ``texts``, in the order it takes them (as torch or numpy arrays)."""
+        batch = self.tokenizer(
+            texts, padding=True, truncation=True, max_length=self.max_length, return_tensors=tensors
+        )
+        return {k: batch[k] for k in INPUT_NAMES if k in batch}
+
+
+INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def mean_pooled_transformer(model: Any) -> MeanPooledTransformer | None:
+    """``model``'s transformer where its layout is a Transformer, mean pooling and optionally normalisation;
+    else None."""
     modules = list(model)
     names = tuple(type(m).__name__ for m in modules)
     tail = names[len(_TRACED_LAYOUT) :]
@@ -60,26 +86,27 @@ def _trace(model: Any) -> Encoder | None:
     transformer, pooling = modules[0], modules[1]
     if not _is_mean_pooling(pooling):
         return None
-    tokenizer, network = transformer.tokenizer, transformer.auto_model
+    tokenizer = transformer.tokenizer
     max_length = int(getattr(transformer, "max_seq_length", None) or tokenizer.model_max_length)
+    return MeanPooledTransformer(transformer.auto_model, tokenizer, max_length)
 
-    def features(texts: list[str]) -> dict[str, Any]:
-        return dict(
-            tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-        )
 
+def _trace(model: Any) -> Encoder | None:
+    import torch
+
+    layout = mean_pooled_transformer(model)
+    if layout is None:
+        return None
+    features = layout.features
     example = features(["a short text", "a longer text, so that the example carries padding"])
-    inputs = tuple(example[k] for k in ("input_ids", "attention_mask", "token_type_ids") if k in example)
-    with warnings.catch_warnings(), _quiet_transformers(), torch.inference_mode():
+    with warnings.catch_warnings(), quiet_transformers(), torch.inference_mode():
         warnings.simplefilter("ignore")  # jit's deprecation notice and its notes on Python-side shape reads
-        traced = torch.jit.trace(network, inputs, strict=False, check_trace=False)
+        traced = torch.jit.trace(layout.network, tuple(example.values()), strict=False, check_trace=False)
 
     def encode(texts: list[str]) -> np.ndarray:
         batch = features(texts)
         with torch.inference_mode():
-            output = traced(
-                *(batch[k] for k in ("input_ids", "attention_mask", "token_type_ids") if k in batch)
-            )
+            output = traced(*batch.values())
             hidden = output["last_hidden_state"] if isinstance(output, dict) else output[0]
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
@@ -90,7 +117,7 @@ def _trace(model: Any) -> Encoder | None:
 
 
 @contextlib.contextmanager
-def _quiet_transformers() -> Iterator[None]:
+def quiet_transformers() -> Iterator[None]:
     """Tracing reads every attribute of the model, and transformers logs a note for some (its loss type)."""
     from transformers.utils import logging as transformers_logging
 

@@ -1,12 +1,15 @@
-"""The bf16 and traced backends are used only where they agree with eager fp32; the choice can be forced by
-configuration."""
+"""The ONNX, bf16 and traced backends are used only where they agree with eager fp32; the choice can be forced
+by configuration."""
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 import pytest
 
 from matching.embedding import sbert
+from matching.embedding.exported import onnx_encoder
 from matching.embedding.sbert import (
     BF16_MIN_COSINE,
     PROBE_SENTENCES,
@@ -19,7 +22,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_unknown_backend_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"must be one of \['auto', 'bf16', 'fp32', 'traced'\]. Got 'int8'"):
+    with pytest.raises(
+        ValueError, match=r"must be one of \['auto', 'bf16', 'fp32', 'onnx', 'traced'\]. Got 'int8'"
+    ):
         SentenceTransformerEmbedder(backend="int8")
 
 
@@ -27,40 +32,59 @@ def test_forced_fp32_and_the_automatic_choice() -> None:
     fp32 = SentenceTransformerEmbedder(backend="fp32")
     assert fp32.backend == "fp32"
     auto = SentenceTransformerEmbedder(backend="auto")
-    if not _cpu_has_bf16():
-        assert auto.backend == "traced"
+    assert auto.backend == "onnx"  # ONNX Runtime is installed with the project
     texts = [*PROBE_SENTENCES, "Krankenschwester mit Erfahrung in der Altenpflege"]
     agreement = np.sum(auto.embed(texts) * fp32.embed(texts), axis=1)
     assert agreement.min() >= BF16_MIN_COSINE  # whichever backend was chosen, results match fp32
 
 
-def test_the_traced_model_gives_the_eager_vectors_in_any_batch() -> None:
-    eager, traced = SentenceTransformerEmbedder(backend="fp32"), SentenceTransformerEmbedder(backend="traced")
-    assert traced.backend == "traced"
+@pytest.mark.parametrize("backend", ["traced", "onnx"])
+def test_a_compiled_model_gives_the_eager_vectors_in_any_batch(backend: str) -> None:
+    eager, compiled = (
+        SentenceTransformerEmbedder(backend="fp32"),
+        SentenceTransformerEmbedder(backend=backend),
+    )
+    assert compiled.backend == backend
     long_text = "Pflegefachkraft mit Erfahrung in der Intensivpflege und Wundversorgung " * 40  # truncated
     texts = [*PROBE_SENTENCES * 10, "x", "SQL", long_text]  # more than one batch, of very different lengths
     for chosen in (texts, texts[:1], [long_text], ["SQL", long_text]):
-        agreement = np.sum(traced.embed_queries(chosen) * eager.embed_queries(chosen), axis=1)
+        agreement = np.sum(compiled.embed_queries(chosen) * eager.embed_queries(chosen), axis=1)
         assert len(agreement) == len(chosen) and agreement.min() >= TRACE_MIN_COSINE
 
 
-def test_a_trace_that_does_not_reproduce_the_model_is_not_used(caplog: pytest.LogCaptureFixture) -> None:
+def _unrelated_model(texts: list[str]) -> np.ndarray:
+    vectors = np.random.default_rng(0).normal(size=(len(texts), 384)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_a_compiled_model_that_does_not_reproduce_the_model_is_not_used(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     model = SentenceTransformerEmbedder(backend="fp32")._model
-    rng = np.random.default_rng(0)
-
-    def other_model(texts: list[str]) -> np.ndarray:
-        vectors = rng.normal(size=(len(texts), 384)).astype(np.float32)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-
-    assert traced_encoder(model, other_model, PROBE_SENTENCES) is None
-    assert "disagrees with eager torch" in caplog.text
+    assert traced_encoder(model, _unrelated_model, PROBE_SENTENCES) is None
+    assert "Traced embedding model disagrees with eager torch" in caplog.text
+    assert onnx_encoder(model, _unrelated_model, PROBE_SENTENCES, threads=1) is None
+    assert "ONNX embedding model disagrees with eager torch" in caplog.text
 
 
 def test_a_model_the_trace_cannot_run_falls_back_or_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sbert, "onnx_encoder", lambda *args: None)
     monkeypatch.setattr(sbert, "traced_encoder", lambda *args: None)  # e.g. CLS pooling, or no trace
     assert SentenceTransformerEmbedder(backend="auto").backend in {"fp32", "bf16"}
     with pytest.raises(ValueError, match=r"backend 'traced' cannot run the model .*use 'auto' or 'fp32'"):
         SentenceTransformerEmbedder(backend="traced")
+
+
+def test_without_onnx_runtime_auto_falls_back_to_torch_and_onnx_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if it were not installed: import fails
+    auto = SentenceTransformerEmbedder(backend="auto")
+    assert auto.backend in ({"bf16", "traced"} if _cpu_has_bf16() else {"traced"})
+    with pytest.raises(
+        ValueError, match=r"backend 'onnx' cannot run the model .*not installed.*use 'auto' or 'fp32'"
+    ):
+        SentenceTransformerEmbedder(backend="onnx")
 
 
 def test_only_mean_pooled_transformers_are_traced() -> None:

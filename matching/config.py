@@ -53,10 +53,10 @@ class Settings(BaseSettings):
     embedding_backend: Literal["auto", "fp32", "traced", "bf16", "onnx"] = Field(
         default="auto",
         description="How the English sentence-transformers model runs. auto: exported to ONNX Runtime ('onnx': "
-        "fp32, the same vectors, a third of the time per short text) where the model's layout allows and the "
-        "export reproduces eager torch; else bf16 autocast when the CPU supports it, it is faster and agrees "
-        "with fp32 (cosine >= 0.9999) on probe sentences; else fp32 run as a TorchScript trace ('traced': same "
-        "vectors) where the trace reproduces eager torch; else eager fp32 ('fp32').",
+        "fp32, the same vectors, less than half of torch's time per short text) where the model's layout "
+        "allows and the export reproduces eager torch; else bf16 autocast when the CPU supports it, it is "
+        "faster and agrees with fp32 (cosine >= 0.9999) on probe sentences; else fp32 run as a TorchScript "
+        "trace ('traced': same vectors) where the trace reproduces eager torch; else eager fp32 ('fp32').",
     )
     embedding_threads: int | None = Field(
         default=None,

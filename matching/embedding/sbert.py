@@ -107,15 +107,13 @@ class SentenceTransformerEmbedder:
         if not isinstance(dim, int):
             raise RuntimeError(f"Model {model!r} does not declare its embedding dimension.")
         self._dim = dim
-        self.threads = threads or _torch_threads()
+        self.threads = threads or _torch_threads()  # per call, for torch and ONNX Runtime
         self._lock = threading.Lock()  # torch modules are not safe to call from several threads at once
         self._bf16 = False
         # A compiled fp32 encoder (ONNX Runtime or a TorchScript trace) that gives eager torch's vectors.
         self._compiled: Encoder | None = None
         if backend == "onnx" or (backend == "auto" and device == "cpu"):
-            self._compiled = onnx_encoder(
-                self._model, self._eager_fp32, PROBE_SENTENCES, threads or _torch_threads()
-            )
+            self._compiled = onnx_encoder(self._model, path, self._eager_fp32, PROBE_SENTENCES, self.threads)
             if self._compiled is None and backend == "onnx":
                 raise ValueError(
                     f"The embedding backend 'onnx' cannot run the model {model!r} (ONNX Runtime is not installed, "

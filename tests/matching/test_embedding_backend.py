@@ -12,9 +12,11 @@ from matching.embedding import sbert
 from matching.embedding.exported import onnx_encoder
 from matching.embedding.sbert import (
     BF16_MIN_COSINE,
+    PACKAGED_MINILM,
     PROBE_SENTENCES,
     SentenceTransformerEmbedder,
     _cpu_has_bf16,
+    resolve_model_path,
 )
 from matching.embedding.traced import TRACE_MIN_COSINE, traced_encoder
 
@@ -63,8 +65,18 @@ def test_a_compiled_model_that_does_not_reproduce_the_model_is_not_used(
     model = SentenceTransformerEmbedder(backend="fp32")._model
     assert traced_encoder(model, _unrelated_model, PROBE_SENTENCES) is None
     assert "Traced embedding model disagrees with eager torch" in caplog.text
-    assert onnx_encoder(model, _unrelated_model, PROBE_SENTENCES, threads=1) is None
+    assert (
+        onnx_encoder(model, resolve_model_path(PACKAGED_MINILM), _unrelated_model, PROBE_SENTENCES, threads=1)
+        is None
+    )
     assert "ONNX embedding model disagrees with eager torch" in caplog.text
+
+
+def test_a_failed_export_leaves_torch_in_use(caplog: pytest.LogCaptureFixture, tmp_path) -> None:
+    model = SentenceTransformerEmbedder(backend="fp32")._model
+    missing = str(tmp_path / "no-such-model")  # the exporting process cannot load it
+    assert onnx_encoder(model, missing, model.encode, PROBE_SENTENCES, threads=1) is None
+    assert "not exported to ONNX" in caplog.text
 
 
 def test_a_model_the_trace_cannot_run_falls_back_or_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

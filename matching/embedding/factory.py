@@ -28,5 +28,7 @@ def make_embedder(
     elif model.startswith("hashing-"):
         inner = HashingEmbedder(int(model.split("-", 1)[1]))
     else:
-        inner = SentenceTransformerEmbedder(model, backend=backend, threads=threads)
+        # The model's ONNX export is kept beside the embedding cache (embedding/exported.py).
+        store = Path(cache_path).parent / "models" if cache_path is not None else None
+        inner = SentenceTransformerEmbedder(model, backend=backend, threads=threads, export_store=store)
     return CachedEmbedder(inner, cache_path)

@@ -75,12 +75,14 @@ class SentenceTransformerEmbedder:
         batch_size: int = 64,
         backend: str = "auto",
         threads: int | None = None,
+        export_store: Path | None = None,
     ):
         """``backend``: ``fp32`` (eager torch), ``traced`` (fp32 as a TorchScript trace, embedding/traced.py),
         ``onnx`` (fp32 exported to ONNX Runtime, embedding/exported.py), ``bf16`` (autocast; needs a CPU with
         AVX512-BF16 or AMX) or ``auto``: ONNX Runtime where it reproduces eager fp32, else bf16 if it is faster
         and agrees with fp32 to a cosine of at least 0.9999 on every probe, else the trace where it reproduces
-        eager fp32, else eager fp32. ``threads``: torch's (and ONNX Runtime's) threads in this process."""
+        eager fp32, else eager fp32. ``threads``: torch's (and ONNX Runtime's) threads in this process;
+        ``export_store``: a folder where the ONNX export is kept for the next start."""
         if backend not in BACKENDS:
             raise ValueError(
                 f"The 'backend' parameter must be one of {sorted(BACKENDS)}. Got {backend!r} instead."
@@ -113,7 +115,9 @@ class SentenceTransformerEmbedder:
         # A compiled fp32 encoder (ONNX Runtime or a TorchScript trace) that gives eager torch's vectors.
         self._compiled: Encoder | None = None
         if backend == "onnx" or (backend == "auto" and device == "cpu"):
-            self._compiled = onnx_encoder(self._model, path, self._eager_fp32, PROBE_SENTENCES, self.threads)
+            self._compiled = onnx_encoder(
+                self._model, path, self._eager_fp32, PROBE_SENTENCES, self.threads, export_store
+            )
             if self._compiled is None and backend == "onnx":
                 raise ValueError(
                     f"The embedding backend 'onnx' cannot run the model {model!r} (ONNX Runtime is not installed, "

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from matching.embedding import sbert
+from matching.embedding import exported, sbert
 from matching.embedding.exported import onnx_encoder
 from matching.embedding.sbert import (
     BF16_MIN_COSINE,
@@ -77,6 +77,33 @@ def test_a_failed_export_leaves_torch_in_use(caplog: pytest.LogCaptureFixture, t
     missing = str(tmp_path / "no-such-model")  # the exporting process cannot load it
     assert onnx_encoder(model, missing, model.encode, PROBE_SENTENCES, threads=1) is None
     assert "not exported to ONNX" in caplog.text
+
+
+def test_the_export_is_kept_for_the_next_start_and_redone_when_unusable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    eager = SentenceTransformerEmbedder(backend="fp32")
+    source, store = resolve_model_path(PACKAGED_MINILM), tmp_path / "models"
+    reference = eager._eager_fp32
+    assert onnx_encoder(eager._model, source, reference, PROBE_SENTENCES, 1, store) is not None
+    kept = list(store.glob("*.onnx"))
+    assert len(kept) == 1 and kept[0].stat().st_size > 1_000_000
+    assert not [p for p in store.iterdir() if p not in kept]  # no temporary files left behind
+
+    exports: list[str] = []
+    real_export = exported._export_in_child
+    monkeypatch.setattr(exported, "_export_in_child", lambda *a: exports.append("export") or real_export(*a))
+    encode = onnx_encoder(eager._model, source, reference, PROBE_SENTENCES, 1, store)
+    assert encode is not None and exports == []  # the next start loads the kept export
+    texts = ["SQL", "Pflegefachkraft für die Intensivpflege"]
+    assert np.sum(encode(texts) * reference(texts), axis=1).min() >= TRACE_MIN_COSINE
+
+    kept[0].write_bytes(b"not a graph")  # damaged: exported again, and kept again
+    assert onnx_encoder(eager._model, source, reference, PROBE_SENTENCES, 1, store) is not None
+    assert exports == ["export"] and kept[0].stat().st_size > 1_000_000
+
+    assert onnx_encoder(eager._model, source, _unrelated_model, PROBE_SENTENCES, 1, store) is None
+    assert not kept[0].exists()  # an export that does not reproduce the model is not kept
 
 
 def test_a_model_the_trace_cannot_run_falls_back_or_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -78,9 +78,15 @@ def onnx_encoder(
 
 
 def _fresh_session(onnxruntime: Any, source: str, kept: Path | None, threads: int) -> Any:
-    """Export the model now and load the export; keep it at ``kept`` where that is given."""
+    """Export the model now and load the export; keep it at ``kept`` where that is given and can be written."""
     if kept is not None:
-        kept.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a read-only data folder: the model still runs, exported for this start only
+            log.info(
+                "The ONNX export cannot be kept in %s (%s); it is redone at the next start.", kept.parent, exc
+            )
+            kept = None
     with tempfile.TemporaryDirectory(prefix="skillbridge-onnx-", dir=kept.parent if kept else None) as folder:
         path = Path(folder) / "encoder.onnx"
         if not _export_in_child(source, path):

@@ -105,6 +105,12 @@ def test_the_export_is_kept_for_the_next_start_and_redone_when_unusable(
     assert onnx_encoder(eager._model, source, _unrelated_model, PROBE_SENTENCES, 1, store) is None
     assert not kept[0].exists()  # an export that does not reproduce the model is not kept
 
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")  # the store cannot be made: the model still runs, exported for this start
+    assert (
+        onnx_encoder(eager._model, source, reference, PROBE_SENTENCES, 1, not_a_folder / "models") is not None
+    )
+
 
 def test_a_model_the_trace_cannot_run_falls_back_or_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sbert, "onnx_encoder", lambda *args: None)

@@ -44,9 +44,13 @@ class LabelMatrix:
         self.owner = np.repeat(np.arange(len(self.ids)), np.diff([*self.starts, len(self.labels)]))
 
     def per_concept_max(self, label_scores: np.ndarray) -> np.ndarray:
-        """(n_queries, n_labels) -> (n_queries, n_concepts)."""
+        """(n_queries, n_labels) -> (n_queries, n_concepts); ``label_scores`` itself where every concept has one
+        label (the maximum would only copy it: ~1.4 ms for a sentence's 32 spans against 14,000 skills'
+        preferred labels, a third of the product's time)."""
         if not self.ids:
             return np.zeros((label_scores.shape[0], 0), dtype=np.float32)
+        if len(self.labels) == len(self.ids):
+            return label_scores
         return np.maximum.reduceat(label_scores, self.starts_array, axis=1)
 
 

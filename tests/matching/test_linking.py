@@ -80,6 +80,12 @@ def test_per_concept_max_equals_a_brute_force_loop() -> None:
     np.testing.assert_array_equal(matrix.per_concept_max(scores), expected)
 
 
+def test_per_concept_max_with_one_label_each_is_the_scores_themselves() -> None:
+    matrix = LabelMatrix([("a", ["nurse"]), ("b", ["welder", "", "welder"]), ("c", ["cook"])])
+    scores = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(matrix.per_concept_max(scores), scores)
+
+
 def test_per_concept_max_without_concepts_has_zero_columns() -> None:
     assert LabelMatrix([("x", [""])]).per_concept_max(np.zeros((3, 0))).shape == (3, 0)
 
